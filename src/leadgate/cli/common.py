@@ -1,0 +1,33 @@
+"""Helpers shared by the commands: loading the rulebooks with the organisation file, failing cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from leadgate.kit.errors import LeadgateError
+from leadgate.kit.settings import Settings
+from leadgate.rules.loader import load
+from leadgate.rules.model import Rulebooks
+
+err_console = Console(stderr=True)
+
+OrgOption = typer.Option(
+    None, "--org", help="Organisation file that tightens the rulebooks "
+    "[default: $LEADGATE_ORG_FILE, else ./leadgate.toml if present].", dir_okay=False)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_rulebooks(org: Path | None) -> Rulebooks:
+    path = org if org is not None else Settings().resolved_org_file()
+    try:
+        return load(path)
+    except LeadgateError as exc:
+        fail(exc.message)

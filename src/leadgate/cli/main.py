@@ -1,0 +1,21 @@
+"""Entry point: `leadgate --help`."""
+
+from __future__ import annotations
+
+import typer
+
+from leadgate.cli import decide, demo, rules
+
+app = typer.Typer(
+    name="leadgate",
+    help="The compliance gate between your leads and your outreach: may we contact this person, now, and why?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.command("decide")(decide.decide_command)
+app.command("demo")(demo.demo_command)
+app.add_typer(rules.app, name="rules")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,69 @@
+"""Calling windows in the contact's local time: weekday spans, public holidays and special days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from leadgate.rules.model import WEEKDAYS, CallingHoursParams
+
+_SEARCH_DAYS = 31  # no calendar in the rulebooks keeps the phone silent for a month
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=1024)
+def public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays(country, subdiv=subdiv, years=year))
+
+
+def holiday_name(country: str, subdiv: str | None, day: date) -> str | None:
+    return public_holidays(country, subdiv, day.year).get(day)
+
+
+def spans_on(params: CallingHoursParams, day: date, country: str, subdiv: str | None
+             ) -> tuple[tuple[time, time], ...]:
+    """The open spans of `day`, or none when it is a closed day (weekend, holiday, special day)."""
+    if params.closed_on_public_holidays and holiday_name(country, subdiv, day):
+        return ()
+    return params.spans(day.weekday(), f"{day.month:02d}-{day.day:02d}")
+
+
+def next_open(params: CallingHoursParams, local: datetime, country: str, subdiv: str | None
+              ) -> tuple[bool, datetime | None]:
+    """(open now?, the next moment the window opens when closed; None when nothing opens soon)."""
+    now = local.time()
+    for span_start, span_end in spans_on(params, local.date(), country, subdiv):
+        if span_start <= now < span_end:
+            return True, None
+        if now < span_start:
+            return False, datetime.combine(local.date(), span_start, local.tzinfo)
+    day = local.date()
+    for _ in range(_SEARCH_DAYS):
+        day += timedelta(days=1)
+        spans = spans_on(params, day, country, subdiv)
+        if spans:
+            return False, datetime.combine(day, spans[0][0], local.tzinfo)
+    return False, None
+
+
+def describe(params: CallingHoursParams) -> str:
+    """E.g. "Mon–Fri 10:00-13:00, 14:00-20:00; not on public holidays"."""
+    groups: list[tuple[str, str, str]] = []  # (first day, last day, spans)
+    for day in WEEKDAYS:
+        spans = ", ".join(params.windows.get(day, ()))
+        if groups and groups[-1][2] == spans and WEEKDAYS.index(groups[-1][1]) == WEEKDAYS.index(day) - 1:
+            groups[-1] = (groups[-1][0], day, spans)
+        else:
+            groups.append((day, day, spans))
+    parts = [f"{a.capitalize()}{'' if a == b else '–' + b.capitalize()} {spans}" for a, b, spans in groups if spans]
+    text = "; ".join(parts)
+    if params.closed_on_public_holidays:
+        text += "; not on public holidays"
+    return text

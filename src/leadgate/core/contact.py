@@ -1,0 +1,133 @@
+"""Where a contact point lives: its jurisdiction, normalised form, time zone and holiday calendar.
+
+The jurisdiction is the country of the contact point: the phone number's region (parsed with the
+contact's country as default region), or the contact's country for e-mail. French overseas
+departments share the French rulebook but keep their own time zone and public holidays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from phonenumbers import PhoneNumberType
+from phonenumbers import timezone as phone_timezone
+
+from leadgate.core.decision import Reason
+from leadgate.core.facts import Facts
+from leadgate.rules.model import Rulebook, Rulebooks
+
+_UNKNOWN_TZ = "Etc/Unknown"
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+# Local parts that address a function, not a person (checked case-insensitively).
+ROLE_LOCAL_PARTS = frozenset({
+    "info", "sales", "contact", "office", "admin", "hello", "support", "service", "mail", "post",
+    "enquiries", "inquiries", "team", "marketing", "receptie", "reception", "administratie", "verkoop",
+    "accueil", "commercial", "direction", "secretariaat", "secretariat", "boekhouding", "comptabilite",
+    "kontakt", "vertrieb", "buero", "billing", "hr", "jobs", "welcome", "bonjour", "hallo",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPoint:
+    jurisdiction: str
+    region: str
+    address: str  # E.164 number or normalised e-mail
+    timezone: str
+    holidays_subdiv: str | None
+    role_address: bool = False
+    mobile: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    point: ContactPoint | None
+    rulebook: Rulebook | None
+    problem: Reason | None
+
+
+def _invalid(code: str, message: str) -> Reason:
+    return Reason("invalid_contact", code, message, "leadgate: fail closed on an unusable contact point")
+
+
+@lru_cache(maxsize=65_536)
+def parse_phone(raw: str, default_region: str | None) -> tuple[str, str, tuple[str, ...], bool] | None:
+    """(E.164, region, time zones, can receive SMS) for a valid number, else None."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    region = phonenumbers.region_code_for_number(number)
+    if region is None:
+        return None
+    zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != _UNKNOWN_TZ)
+    mobile = phonenumbers.number_type(number) in _MOBILE_TYPES
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), region, zones, mobile
+
+
+@lru_cache(maxsize=65_536)
+def normalise_email(raw: str) -> str | None:
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def _no_rulebook(country: str) -> Reason:
+    return _invalid(
+        "NO_RULEBOOK",
+        f"No rulebook for {country}: leadgate cannot tell whether this contact is lawful, so it is not allowed.",
+    )
+
+
+def resolve(facts: Facts, books: Rulebooks) -> Resolved:
+    contact = facts.contact
+    if facts.channel == "email":
+        if not contact.email:
+            return Resolved(None, None, _invalid("EMAIL_MISSING", "contact.email is needed for an e-mail."))
+        if not contact.country:
+            return Resolved(None, None, _invalid(
+                "COUNTRY_MISSING", "contact.country is needed to know which law governs an e-mail."))
+        address = normalise_email(contact.email)
+        if address is None:
+            return Resolved(None, None, _invalid("EMAIL_INVALID", "contact.email is not a valid address."))
+        book = books.for_region(contact.country)
+        if book is None:
+            return Resolved(None, None, _no_rulebook(contact.country))
+        role = address.rsplit("@", 1)[0].lower() in ROLE_LOCAL_PARTS
+        territory = book.territories.get(contact.country)
+        return Resolved(
+            ContactPoint(book.jurisdiction, contact.country, address, book.timezone,
+                         territory.holidays_subdiv if territory else None, role_address=role),
+            book, None)
+
+    if not contact.phone:
+        return Resolved(None, None, _invalid("PHONE_MISSING", f"contact.phone is needed for {facts.channel}."))
+    parsed = parse_phone(contact.phone, contact.country)
+    if parsed is None:
+        return Resolved(None, None, _invalid(
+            "PHONE_INVALID",
+            "contact.phone is not a valid number"
+            + ("" if contact.country else " (give contact.country for national formats)") + "."))
+    e164, region, zones, mobile = parsed
+    book = books.for_region(region)
+    if book is None:
+        return Resolved(None, None, _no_rulebook(region))
+    if facts.channel == "sms" and not mobile:
+        return Resolved(None, None, _invalid("SMS_NOT_MOBILE", "An SMS needs a mobile number."))
+    territory = book.territories.get(region)
+    # A number can span zones (UK mobiles: London, Jersey, ...); prefer the rulebook's own when listed.
+    if territory is None and book.timezone in zones:
+        zone = book.timezone
+    elif zones:
+        zone = zones[0]
+    else:
+        zone = book.timezone
+    return Resolved(
+        ContactPoint(book.jurisdiction, region, e164, zone,
+                     territory.holidays_subdiv if territory else None, mobile=mobile),
+        book, None)

@@ -1,0 +1,94 @@
+"""decide(): facts in, decision out. No I/O, no clock, no database.
+
+Every rule in force for the contact point's jurisdiction, channel and contact kind is evaluated by the
+evaluator its kind names (see ``evaluators``). A blocking reason carries how long waiting would take
+(calling hours, cool-downs) or that waiting cannot help; ``next_allowed_at`` is found by deciding again
+at the latest such moment until the facts are allowed, so it is never a promise the core would not keep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from leadgate.core.calendar import zone
+from leadgate.core.contact import ContactPoint, resolve
+from leadgate.core.decision import Decision, Override, Reason
+from leadgate.core.evaluators import EVALUATORS, Context, Outcome, exemptions
+from leadgate.core.facts import Facts
+from leadgate.rules.model import REGIMES, Rule, Rulebook, Rulebooks
+
+_CATEGORY_ORDER = {c: i for i, c in enumerate((
+    "invalid_contact", "objection", "data_source", "consent", "register", "retention", "governance",
+    "contact_pressure", "calling_hours",
+))}
+_MAX_STEPS = 16
+_HORIZON = timedelta(days=3 * 366)
+
+
+def decide(facts: Facts, books: Rulebooks) -> Decision:
+    resolved = resolve(facts, books)
+    if resolved.problem is not None or resolved.point is None or resolved.rulebook is None:
+        problem = resolved.problem or Reason("invalid_contact", "UNRESOLVED", "Contact point unresolved.", "")
+        return Decision(facts.id, None, (problem,))
+    point, book = resolved.point, resolved.rulebook
+    tz = zone(point.timezone)
+    at = facts.at.astimezone(tz)
+    first = evaluate(facts, book, point, at)
+    next_at = _next_allowed(facts, book, point, at, first) if first.reasons else None
+    return Decision(
+        facts.id,
+        book.jurisdiction,
+        tuple(sorted(first.reasons, key=lambda r: _CATEGORY_ORDER[r.category])),
+        tuple(first.grounds),
+        next_at,
+        book.version(at.date()),
+        tuple(Override(r.id, r.override.loosened, r.override.reason)
+              for r in first.rules if r.override is not None),
+    )
+
+
+def evaluate(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime) -> Outcome:
+    """All rules in force for this contact point at `at` (local time), without next_allowed_at."""
+    kind = facts.contact.kind
+    if facts.channel == "email" and point.role_address and kind == "business":
+        kind = "company_general"  # info@, sales@: the address names a function, not the person
+    rules = book.rules_for(at.date(), facts.channel, kind)
+    ctx = Context(facts, book, point, at, kind)
+    out = Outcome(rules=rules)
+    if kind != facts.contact.kind:
+        out.ground(Reason(
+            "consent", "ROLE_ADDRESS",
+            f"{point.address} is a role address: treated as a company's general address.",
+            "leadgate: role addresses are not a named person's data"))
+    ctx.exempt = exemptions(ctx, rules, out)
+    if not any(r.kind in REGIMES and _sector_applies(r, facts) for r in rules):
+        out.block(Reason(
+            "consent", f"{book.jurisdiction}_NO_RULE_IN_FORCE",
+            f"No rule in the {book.name} rulebook opens {facts.channel} contact with a {kind} on "
+            f"{at.date().isoformat()}: not allowed until the rulebook covers it.",
+            "leadgate: fail closed"), None)
+    for rule in rules:
+        if rule.kind == "customer_exception" or not _sector_applies(rule, facts):
+            continue
+        EVALUATORS[rule.kind](rule, ctx, out)
+    return out
+
+
+def _sector_applies(rule: Rule, facts: Facts) -> bool:
+    return rule.sectors is None or facts.campaign.sector in rule.sectors
+
+
+def _next_allowed(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime, first: Outcome
+                  ) -> datetime | None:
+    outcome, moment = first, at
+    for _ in range(_MAX_STEPS):
+        if any(wait is None for wait in outcome.waits):
+            return None
+        later = max(w for w in outcome.waits if w is not None)
+        if later <= moment or later - at > _HORIZON:
+            return None
+        moment = later.astimezone(at.tzinfo)
+        outcome = evaluate(facts, book, point, moment)
+        if not outcome.reasons:
+            return moment
+    return None
