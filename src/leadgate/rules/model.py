@@ -219,9 +219,9 @@ class Rulebook:
     holidays_country: str
     territories: dict[str, Territory]
     rules: tuple[Rule, ...]
-    _by_day: dict[tuple[date, str, str], tuple[Rule, ...]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # Memos of pure functions of the immutable rules; decisions over many days stay bounded below.
+    _by_day: dict[tuple[date, str, str], tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _versions: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
 
     def rules_for(self, day: date, channel: str, kind: str) -> tuple[Rule, ...]:
         """Rules in force on `day` (the contact's local date) for this channel and contact kind."""
@@ -232,13 +232,20 @@ class Rulebook:
                 r for r in self.rules
                 if r.in_force(day) and channel in r.channels and kind in r.contact_kinds
             )
-            if len(self._by_day) > 50_000:  # bounded: decisions over many distinct days
+            if len(self._by_day) > 50_000:
                 self._by_day.clear()
+                self._versions.clear()
             self._by_day[key] = found
         return found
 
     def version(self, day: date) -> str:
         """The rulebook as in force on `day`, named by its latest cut-over date (e.g. ``fr/2026-08-11``)."""
+        found = self._versions.get(day)
+        if found is None:
+            found = self._versions[day] = self._version(day)
+        return found
+
+    def _version(self, day: date) -> str:
         latest = date.min
         for rule in self.rules:
             if rule.jurisdiction == "*":
