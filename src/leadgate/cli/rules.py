@@ -9,7 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+import phonenumbers
 import typer
+from phonenumbers import timezone as phone_timezone
 from rich.console import Console
 from rich.table import Table
 
@@ -122,6 +124,16 @@ def show_command(
     console.print(table)
 
 
+def _phone_zones(region: str) -> set[str]:
+    """The time zones phonenumbers gives for the region's example fixed-line and mobile numbers."""
+    zones: set[str] = set()
+    for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE):
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is not None:
+            zones.update(z for z in phone_timezone.time_zones_for_number(example) if z != "Etc/Unknown")
+    return zones
+
+
 @app.command("check")
 def check_command(
     directory: Path | None = typer.Option(None, "--dir", help="Check the rulebooks in this folder "
@@ -142,10 +154,16 @@ def check_command(
         fail(exc.message)
     problems = []
     for code, book in books.books.items():
-        try:
-            ZoneInfo(book.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(f"{code}: unknown time zone {book.timezone!r}")
+        for region, zone in [(code, book.timezone), *((t.region, t.timezone) for t in book.territories.values())]:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append(f"{code}: unknown time zone {zone!r} for {region}")
+                continue
+            numbers_say = _phone_zones(region)
+            if numbers_say and zone not in numbers_say:
+                problems.append(f"{code}: {region} numbers are in {', '.join(sorted(numbers_say))}, "
+                                f"not {zone}")
         for territory in [None, *book.territories.values()]:
             subdiv = territory.holidays_subdiv if territory else None
             try:

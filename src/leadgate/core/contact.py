@@ -10,17 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers import PhoneNumberType
-from phonenumbers import timezone as phone_timezone
 
 from leadgate.core.decision import Reason
 from leadgate.core.facts import Facts
+from leadgate.core.phone import parse_phone
 from leadgate.rules.model import Rulebook, Rulebooks
 
-_UNKNOWN_TZ = "Etc/Unknown"
-_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 # Local parts that address a function, not a person (checked case-insensitively).
 ROLE_LOCAL_PARTS = frozenset({
     "info", "sales", "contact", "office", "admin", "hello", "support", "service", "mail", "post",
@@ -50,23 +46,6 @@ class Resolved:
 
 def _invalid(code: str, message: str) -> Reason:
     return Reason("invalid_contact", code, message, "leadgate: fail closed on an unusable contact point")
-
-
-@lru_cache(maxsize=65_536)
-def parse_phone(raw: str, default_region: str | None) -> tuple[str, str, tuple[str, ...], bool] | None:
-    """(E.164, region, time zones, can receive SMS) for a valid number, else None."""
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    region = phonenumbers.region_code_for_number(number)
-    if region is None:
-        return None
-    zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != _UNKNOWN_TZ)
-    mobile = phonenumbers.number_type(number) in _MOBILE_TYPES
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), region, zones, mobile
 
 
 @lru_cache(maxsize=65_536)
@@ -101,7 +80,8 @@ def resolve(facts: Facts, books: Rulebooks) -> Resolved:
         role = address.rsplit("@", 1)[0].lower() in ROLE_LOCAL_PARTS
         territory = book.territories.get(contact.country)
         return Resolved(
-            ContactPoint(book.jurisdiction, contact.country, address, book.timezone,
+            ContactPoint(book.jurisdiction, contact.country, address,
+                         territory.timezone if territory else book.timezone,
                          territory.holidays_subdiv if territory else None, role_address=role),
             book, None)
 
@@ -113,21 +93,16 @@ def resolve(facts: Facts, books: Rulebooks) -> Resolved:
             "PHONE_INVALID",
             "contact.phone is not a valid number"
             + ("" if contact.country else " (give contact.country for national formats)") + "."))
-    e164, region, zones, mobile = parsed
-    book = books.for_region(region)
+    book = books.for_region(parsed.region)
     if book is None:
-        return Resolved(None, None, _no_rulebook(region))
-    if facts.channel == "sms" and not mobile:
+        return Resolved(None, None, _no_rulebook(parsed.region))
+    if facts.channel == "sms" and not parsed.mobile:
         return Resolved(None, None, _invalid("SMS_NOT_MOBILE", "An SMS needs a mobile number."))
-    territory = book.territories.get(region)
-    # A number can span zones (UK mobiles: London, Jersey, ...); prefer the rulebook's own when listed.
-    if territory is None and book.timezone in zones:
-        zone = book.timezone
-    elif zones:
-        zone = zones[0]
-    else:
-        zone = book.timezone
+    # The zone of the number's region, as the rulebook declares it (`rules check` verifies each
+    # declaration against phonenumbers' time zones for that region).
+    territory = book.territories.get(parsed.region)
     return Resolved(
-        ContactPoint(book.jurisdiction, region, e164, zone,
-                     territory.holidays_subdiv if territory else None, mobile=mobile),
+        ContactPoint(book.jurisdiction, parsed.region, parsed.e164,
+                     territory.timezone if territory else book.timezone,
+                     territory.holidays_subdiv if territory else None, mobile=parsed.mobile),
         book, None)

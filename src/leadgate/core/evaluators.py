@@ -8,12 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-import phonenumbers
-
 from leadgate.core.calendar import describe, holiday_name, next_open
 from leadgate.core.contact import ContactPoint
 from leadgate.core.decision import Reason
 from leadgate.core.facts import Consent, Facts
+from leadgate.core.phone import parse_phone
 from leadgate.rules.model import (
     CallerIdParams,
     CallingHoursParams,
@@ -321,19 +320,13 @@ def caller_id(rule: Rule, ctx: Context, out: Outcome) -> None:
     if not campaign.caller_id:
         out.block(_reason(rule, f"Campaign {campaign.id} has no caller ID. {rule.summary}"), None)
         return
-    try:
-        number = phonenumbers.parse(campaign.caller_id, ctx.point.region)
-        valid = phonenumbers.is_valid_number(number)
-    except phonenumbers.NumberParseException:
-        valid = False
-    if not valid:
+    number = parse_phone(campaign.caller_id, ctx.point.region)
+    if number is None:
         out.block(_reason(rule, f"Campaign caller ID {campaign.caller_id!r} is not a valid number."), None)
         return
     if campaign.automated_dialer and p.automated_prefixes:
-        national = phonenumbers.national_significant_number(number)
-        region = phonenumbers.region_code_for_number(number)
-        home = region == ctx.book.jurisdiction or region in ctx.book.territories
-        if not home or not national.startswith(p.automated_prefixes):
+        home = number.region == ctx.book.jurisdiction or number.region in ctx.book.territories
+        if not home or not number.national.startswith(p.automated_prefixes):
             out.block(_reason(rule, f"An automated dialer must call from a number in the reserved ranges "
                                     f"({', '.join('0' + x for x in p.automated_prefixes)}); "
                                     f"{campaign.caller_id} is not.", code=f"{rule.id}_AUTOMATED_PREFIX"), None)

@@ -60,6 +60,7 @@ class RuleSpec(_Spec):
 
 
 class TerritorySpec(_Spec):
+    timezone: str
     holidays_subdiv: str | None = None
 
 
@@ -239,7 +240,7 @@ def load(org_file: Path | None = None, sources: list[tuple[str, str]] | None = N
         books[spec.jurisdiction] = Rulebook(
             jurisdiction=spec.jurisdiction, name=spec.name, revision=spec.revision,
             timezone=spec.timezone, holidays_country=spec.holidays_country or spec.jurisdiction,
-            territories={k: Territory(k, v.holidays_subdiv) for k, v in spec.territories.items()},
+            territories={k: Territory(k, v.timezone, v.holidays_subdiv) for k, v in spec.territories.items()},
             rules=tuple(rules),
         )
     if org is not None:

@@ -207,6 +207,7 @@ class Territory:
     """A phone region that shares a rulebook (e.g. La Réunion under the French rules)."""
 
     region: str
+    timezone: str
     holidays_subdiv: str | None
 
 
