@@ -97,7 +97,7 @@ def _region(code: str) -> _Region | None:
         mobile=_desc(md.mobile),
         same_mobile_and_fixed=bool(md.same_mobile_and_fixed_line_pattern),
         national_prefix=re.compile(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None,
-        local_only=frozenset(md.general_desc.possible_length_local_only or ()),
+        local_only=frozenset(getattr(md.general_desc, "possible_length_local_only", None) or ()),
     )
 
 
