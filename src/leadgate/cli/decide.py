@@ -5,34 +5,37 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 import typer
 
 from leadgate.cli.common import OrgOption, fail, load_rulebooks
 from leadgate.core.lines import decide_line
 
+_BOM = b"\xef\xbb\xbf"
 
-def _open_in(path: str) -> IO[str]:
+
+def _open_in(path: str) -> BinaryIO:
+    # Bytes, not text: a line that is not UTF-8 becomes that line's error, not a crash of the run.
     if path == "-":
-        return sys.stdin
+        return sys.stdin.buffer
     try:
-        return open(path, encoding="utf-8-sig")
+        return open(path, "rb")
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
 
 
-def _open_out(path: str) -> IO[str]:
+def _open_out(path: str) -> BinaryIO:
     if path == "-":
-        return sys.stdout
+        return sys.stdout.buffer
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "wb")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror}")
 
 
 def decide_command(
-    facts: str = typer.Option("-", "--facts", "-f", help="Facts as JSON Lines; '-' reads standard input."),
+    facts: str = typer.Option("-", "--facts", "-f", help="Facts as JSON Lines (UTF-8); '-' reads standard input."),
     out: str = typer.Option("-", "--out", "-o", help="Where the decisions go; '-' is standard output."),
     org: Path | None = OrgOption,
 ) -> None:
@@ -44,19 +47,22 @@ def decide_command(
     books = load_rulebooks(org)
     source, sink = _open_in(facts), _open_out(out)
     bad = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     try:
         for lineno, line in enumerate(source, start=1):
+            if lineno == 1:
+                line = line.removeprefix(_BOM)  # Excel and PowerShell write one; it is not data
             if not line.strip():
                 continue
             result, ok = decide_line(line, lineno, books)
             bad += not ok
-            sink.write(dumps(result))
-            sink.write("\n")
+            sink.write(encode(result).encode())
+            sink.write(b"\n")
     finally:
-        if sink is not sys.stdout:
+        sink.flush()
+        if out != "-":
             sink.close()
-        if source is not sys.stdin:
+        if facts != "-":
             source.close()
     if bad:
         print(f"leadgate decide: {bad} line(s) could not be decided; see their 'error'.", file=sys.stderr)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from leadgate.cli.common import OrgOption, load_rulebooks
 from leadgate.core.lines import decide_line
+from leadgate.core.phone import parse_phone
 
 
 def mask(contact: dict[str, str | None], channel: str) -> str:
@@ -21,7 +22,8 @@ def mask(contact: dict[str, str | None], channel: str) -> str:
         local, _, domain = email.partition("@")
         return f"{local[:1]}•••@{domain}" if domain else "•••"
     raw = contact.get("phone") or ""
-    phone = ("+" if raw.startswith("+") else "") + "".join(ch for ch in raw if ch.isdigit())
+    parsed = parse_phone(raw, contact.get("country"))
+    phone = parsed.e164 if parsed else "".join(ch for ch in raw if ch.isdigit())
     return phone[:-6] + "••••" + phone[-2:] if len(phone) > 8 else "•••"
 
 
@@ -36,7 +38,7 @@ def demo_command(
     if not console.is_terminal:
         console.width = max(console.width, 140)
     table = Table(title="leadgate demo: may we contact them now?", show_lines=True)
-    for col, width in (("Case", 16), ("Contact", 18), ("When", 25), ("Allowed", 7), ("Why", None),
+    for col, width in (("Case", 30), ("Contact", 18), ("When", 25), ("Allowed", 7), ("Why", None),
                        ("Next allowed", 25)):
         table.add_column(col, overflow="fold", max_width=width, ratio=None if width else 1)
     allowed = 0

@@ -91,7 +91,8 @@ def show_command(
     """The rules in force on a date, with their parameters and references."""
     day = _day(at)
     book = _book(load_rulebooks(org), jurisdiction)
-    rules = [r for r in book.rules if r.in_force(day) and (channel is None or channel in r.channels)]
+    rules = [r for r in (*book.rules, *book.disabled)
+             if r.in_force(day) and (channel is None or channel in r.channels)]
     if as_json:
         print(json.dumps({"jurisdiction": book.jurisdiction, "version": book.version(day), "rules": [{
             "id": r.id, "kind": r.kind, "channels": sorted(r.channels), "contact_kinds": sorted(r.contact_kinds),
@@ -102,6 +103,7 @@ def show_command(
             "params": r.params.model_dump(by_alias=True, mode="json"),
             "override": None if r.override is None else {"loosened": r.override.loosened,
                                                          "reason": r.override.reason},
+            "enabled": r not in book.disabled,
         } for r in rules]}, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{book.name} ({book.version(day)}): {len(rules)} rules in force on {day.isoformat()}",
@@ -115,7 +117,10 @@ def show_command(
             applies += f"\nsectors: {', '.join(sorted(r.sectors))}"
         until = r.effective_to.isoformat() if r.effective_to else "…"
         note = r.summary + f"\n[dim]{r.reference}[/]"
-        if r.override is not None:
+        if r in book.disabled:
+            note += "\n[yellow]switched off by the organisation" + (
+                f": {r.override.reason}" if r.override and r.override.reason else "") + "[/]"
+        elif r.override is not None:
             note += "\n[yellow]organisation override" + (f" (loosened: {r.override.reason})"
                                                          if r.override.loosened else " (stricter)") + "[/]"
         conf = r.confidence if r.confidence in ("H", "practice") else f"[yellow]{r.confidence}[/]"

@@ -8,14 +8,14 @@ at the latest such moment until the facts are allowed, so it is never a promise 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from leadgate.core.calendar import zone
 from leadgate.core.contact import ContactPoint, resolve
 from leadgate.core.decision import Decision, Override, Reason
 from leadgate.core.evaluators import EVALUATORS, Context, Outcome, exemptions
 from leadgate.core.facts import Facts
-from leadgate.rules.model import REGIMES, Rule, Rulebook, Rulebooks
+from leadgate.rules.model import REGIMES, Rulebook, Rulebooks
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate((
     "invalid_contact", "objection", "data_source", "consent", "register", "retention", "governance",
@@ -42,8 +42,7 @@ def decide(facts: Facts, books: Rulebooks) -> Decision:
         tuple(first.grounds),
         next_at,
         book.version(at.date()),
-        tuple(Override(r.id, r.override.loosened, r.override.reason)
-              for r in first.rules if r.override is not None),
+        _overrides(book, first, at),
     )
 
 
@@ -54,28 +53,35 @@ def evaluate(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime) ->
         kind = "company_general"  # info@, sales@: the address names a function, not the person
     rules = book.rules_for(at.date(), facts.channel, kind)
     ctx = Context(facts, book, point, at, kind)
-    out = Outcome(rules=rules)
+    out = Outcome(rules=rules, channel=facts.channel, kind=kind)
     if kind != facts.contact.kind:
         out.ground(Reason(
             "consent", "ROLE_ADDRESS",
-            f"{point.address} is a role address: treated as a company's general address.",
+            f"The address is a role address ({point.address.split('@')[0]}@): treated as a company's "
+            "general address.",
             "leadgate: role addresses are not a named person's data"))
     ctx.exempt = exemptions(ctx, rules, out)
-    if not any(r.kind in REGIMES and _sector_applies(r, facts) for r in rules):
+    sector = facts.campaign.sector
+    opened = False
+    for rule in rules:
+        if rule.kind == "customer_exception" or (rule.sectors is not None and sector not in rule.sectors):
+            continue
+        opened = opened or rule.kind in REGIMES
+        EVALUATORS[rule.kind](rule, ctx, out)
+    if not opened:
         out.block(Reason(
             "consent", f"{book.jurisdiction}_NO_RULE_IN_FORCE",
             f"No rule in the {book.name} rulebook opens {facts.channel} contact with a {kind} on "
             f"{at.date().isoformat()}: not allowed until the rulebook covers it.",
             "leadgate: fail closed"), None)
-    for rule in rules:
-        if rule.kind == "customer_exception" or not _sector_applies(rule, facts):
-            continue
-        EVALUATORS[rule.kind](rule, ctx, out)
     return out
 
 
-def _sector_applies(rule: Rule, facts: Facts) -> bool:
-    return rule.sectors is None or facts.campaign.sector in rule.sectors
+def _overrides(book: Rulebook, outcome: Outcome, at: datetime) -> tuple[Override, ...]:
+    changed = [r for r in outcome.rules if r.override is not None]
+    if book.disabled:
+        changed += book.rules_for(at.date(), outcome.channel, outcome.kind, disabled=True)
+    return tuple(Override(r.id, r.override.loosened, r.override.reason) for r in changed if r.override)
 
 
 def _next_allowed(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime, first: Outcome
@@ -83,8 +89,14 @@ def _next_allowed(facts: Facts, book: Rulebook, point: ContactPoint, at: datetim
     outcome, moment = first, at
     for _ in range(_MAX_STEPS):
         if any(wait is None for wait in outcome.waits):
-            return None
-        later = max(w for w in outcome.waits if w is not None)
+            # Waiting cannot lift this block under today's rules, but the law may change on a
+            # cut-over date (FR Bloctel → opt-in on 2026-08-11): try again from that day on.
+            change = book.next_change(moment.date())
+            if change is None:
+                return None
+            later = datetime.combine(change, time.min, at.tzinfo)
+        else:
+            later = max(w for w in outcome.waits if w is not None)
         if later <= moment or later - at > _HORIZON:
             return None
         moment = later.astimezone(at.tzinfo)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from leadgate.core.calendar import describe, holiday_name, next_open
 from leadgate.core.contact import ContactPoint
@@ -33,6 +33,8 @@ from leadgate.rules.model import (
 @dataclass
 class Outcome:
     rules: tuple[Rule, ...]
+    channel: str
+    kind: str  # the contact kind the rules were chosen for (a role address reads as company_general)
     reasons: list[Reason] = field(default_factory=list)
     waits: list[datetime | None] = field(default_factory=list)
     grounds: list[Reason] = field(default_factory=list)
@@ -54,6 +56,7 @@ class Context:
     kind: str
     exempt: dict[str, Reason] = field(default_factory=dict)  # regime kind -> customer-exception ground
     exempt_misses: list[str] = field(default_factory=list)  # why a customer exception did not apply
+    consents_seen: dict[tuple[int | None, bool], tuple[list[Consent], list[str]]] = field(default_factory=dict)
 
 
 def _reason(rule: Rule, message: str, *, code: str | None = None, category: str | None = None) -> Reason:
@@ -69,6 +72,14 @@ def _when(moment: datetime) -> str:
 def _consent_problems(ctx: Context, max_age_days: int | None, *, refusal_withdraws: bool = False
                       ) -> tuple[list[Consent], list[str]]:
     """The consents that count for this channel at this moment, and why the others do not."""
+    key = (max_age_days, refusal_withdraws)
+    seen = ctx.consents_seen.get(key)
+    if seen is None:
+        seen = ctx.consents_seen[key] = _consents(ctx, max_age_days, refusal_withdraws)
+    return seen
+
+
+def _consents(ctx: Context, max_age_days: int | None, refusal_withdraws: bool) -> tuple[list[Consent], list[str]]:
     usable: list[Consent] = []
     problems: list[str] = []
     refused = max((a.at for a in ctx.facts.attempts if a.outcome == "not_interested" and a.at <= ctx.at),
@@ -168,31 +179,35 @@ def register(rule: Rule, ctx: Context, out: Outcome) -> None:
     p: RegisterParams = rule.params
     checks = [c for c in ctx.facts.registers if c.name == p.name]
     done = [c for c in checks if c.checked_at <= ctx.at]
-    if not done:
-        later = " (only checked after this moment)" if checks else ""
-        out.block(_reason(rule, f"{ctx.point.address} was not checked against {p.name}{later}; "
-                                f"a check is required before contact.", code=f"{rule.id}_NOT_CHECKED"), None)
-        return
-    check = max(done, key=lambda c: c.checked_at)
-    if ctx.at - check.checked_at > timedelta(days=p.max_age_days):
-        out.block(_reason(rule, f"The {p.name} check of {_when(check.checked_at)} is older than "
-                                f"{p.max_age_days} days; check again.", code=f"{rule.id}_STALE"), None)
-        return
-    if not check.listed:
+    check = max(done, key=lambda c: c.checked_at) if done else None
+    fresh = check is not None and ctx.at - check.checked_at <= timedelta(days=p.max_age_days)
+    if fresh and check is not None and not check.listed:
         out.ground(_reason(rule, f"Checked against {p.name} at {_when(check.checked_at)}: not listed.",
                            code=f"{rule.id}_CHECKED", category="register"))
         return
+    # Listed, or not (freshly) checked: only the person's own request or an exemption lets the call go
+    # ahead, and then the listing does not matter (PECR reg 21(4), CDE VI.111, C. consom. L223-1).
     usable, _ = _consent_problems(ctx, None)
     for c in usable:
         if "consent" in p.overrides or ("own_initiative" in p.overrides and c.own_initiative):
-            out.ground(_reason(rule, f"Listed on {p.name}, but the person asked for this contact: "
+            status = "Listed on" if fresh else "Whatever the status on"
+            out.ground(_reason(rule, f"{status} {p.name}, the person asked for this contact: "
                                      + _consent_ground(rule, c).message, code=f"{rule.id}_OVERRIDDEN"))
             return
     if "register" in ctx.exempt:
         out.ground(ctx.exempt["register"])
         return
-    out.block(_reason(rule, f"{ctx.point.address} is listed on {p.name} (checked "
-                            f"{_when(check.checked_at)}). {rule.summary}", code=f"{rule.id}_LISTED"), None)
+    if check is None:
+        later = " (only checked after this moment)" if checks else ""
+        out.block(_reason(rule, f"The number was not checked against {p.name}{later}; "
+                                f"a check is required before contact.", code=f"{rule.id}_NOT_CHECKED"),
+                  min((c.checked_at for c in checks), default=None))
+    elif not fresh:
+        out.block(_reason(rule, f"The {p.name} check of {_when(check.checked_at)} is older than "
+                                f"{p.max_age_days} days; check again.", code=f"{rule.id}_STALE"), None)
+    else:
+        out.block(_reason(rule, f"The number is listed on {p.name} (checked {_when(check.checked_at)}). "
+                                f"{rule.summary}", code=f"{rule.id}_LISTED"), None)
 
 
 def interest_signal(rule: Rule, ctx: Context, out: Outcome) -> None:
@@ -204,7 +219,7 @@ def interest_signal(rule: Rule, ctx: Context, out: Outcome) -> None:
             out.ground(_consent_ground(rule, usable[0]))
             return
     customer = facts.customer
-    if "customer" in p.signals and customer is not None and (
+    if "customer" in p.signals and customer is not None and customer.paid and (
             customer.relationship_ended is None or customer.relationship_ended >= ctx.at.date()):
         out.ground(_reason(rule, "Existing business relationship: " + rule.summary, code=f"{rule.id}_CUSTOMER"))
         return
@@ -258,6 +273,8 @@ def _attempts(ctx: Context, scope: str) -> list[datetime]:
 
 
 def max_attempts(rule: Rule, ctx: Context, out: Outcome) -> None:
+    if not ctx.facts.attempts:
+        return
     p: MaxAttemptsParams = rule.params
     period = timedelta(days=p.period_days)
     recent = sorted(t for t in _attempts(ctx, "all") if ctx.at - t < period)
@@ -268,6 +285,8 @@ def max_attempts(rule: Rule, ctx: Context, out: Outcome) -> None:
 
 
 def cooldown(rule: Rule, ctx: Context, out: Outcome) -> None:
+    if not ctx.facts.attempts:
+        return
     p: CooldownParams = rule.params
     own = ctx.facts.campaign.id
     hits = [
@@ -298,6 +317,9 @@ def lia_required(rule: Rule, ctx: Context, out: Outcome) -> None:
         problem = "has no approved balancing test"
     elif approved > day:
         problem = f"has a balancing test dated {approved.isoformat()}, in the future"
+        out.block(_reason(rule, f"Campaign {campaign.id} relies on legitimate interest but {problem}."),
+                  datetime.combine(approved, time.min, ctx.at.tzinfo))
+        return
     elif (day - approved).days > p.max_age_days:
         problem = f"has a balancing test approved {approved.isoformat()}, older than {p.max_age_days} days"
     else:

@@ -22,7 +22,6 @@ _TYPE_TAG = re.compile(r"^(str|int|bool|float|date|datetime|constrained-\w+|[\w-
 _HINTS = {
     "timezone_aware": "give the UTC offset, e.g. 2026-11-23T10:15:00+01:00",
     "extra_forbidden": "unknown field: remove it or check its spelling",
-    "missing": "this field is required",
 }
 
 
@@ -41,13 +40,13 @@ def _message(error: Any) -> str:
     return f"{error['msg']} ({hint})" if hint and hint not in error["msg"] else str(error["msg"])
 
 
-def error_record(line: str, lineno: int, exc: ValidationError) -> dict[str, Any]:
+def error_record(line: str | bytes, lineno: int, exc: ValidationError) -> dict[str, Any]:
     errors = exc.errors(include_url=False, include_input=False)
     first = errors[0]
     ident: Any = None
     try:
         raw = json.loads(line)
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str | int):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str | int) and not isinstance(raw["id"], bool):
             ident = raw["id"]
     except ValueError:
         pass
@@ -60,8 +59,8 @@ def error_record(line: str, lineno: int, exc: ValidationError) -> dict[str, Any]
     return {"id": ident, "allowed": False, "error": error}
 
 
-def decide_line(line: str, lineno: int, books: Rulebooks) -> tuple[dict[str, Any], bool]:
-    """(output object, whether the line was valid)."""
+def decide_line(line: str | bytes, lineno: int, books: Rulebooks) -> tuple[dict[str, Any], bool]:
+    """(output object, whether the line was valid). Bytes must be UTF-8; anything else is the line's error."""
     try:
         facts = Facts.model_validate_json(line)
     except ValidationError as exc:

@@ -212,7 +212,16 @@ def slow_parse(raw: str, default_region: str | None) -> Phone | None:
                  phonenumbers.national_significant_number(number))
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 @lru_cache(maxsize=65_536)
 def parse_phone(raw: str, default_region: str | None) -> Phone | None:
-    """A valid number as (E.164, region, mobile?), or None when it is not a valid number."""
+    """A valid number as (E.164, region, mobile?), or None when it is not a valid number.
+
+    Unlike phonenumbers, letters are refused: in lead data "061234567O" is a typo for a zero, not the
+    vanity digit 6, and an extension cannot be dialled by a call centre's list anyway.
+    """
+    if _LETTER.search(raw):
+        return None
     return fast_parse(raw, default_region) or slow_parse(raw, default_region)

@@ -13,9 +13,9 @@ from dataclasses import replace
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from leadgate.core.decision import Category
 from leadgate.core.facts import Channel, ContactKind, Sector
@@ -79,7 +79,8 @@ class OverrideSpec(_Spec):
     rule: str
     params: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
-    reason: str | None = Field(default=None, min_length=10)
+    # A written reason: what was decided, by whom, where it is documented. Blanks are no reason.
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)] | None = None
 
 
 class OrganisationSpec(_Spec):
@@ -168,13 +169,13 @@ def _is_stricter(how: str, old: Any, new: Any) -> bool:
     raise AssertionError(how)
 
 
-def _apply_override(rule: Rule, spec: OverrideSpec, where: str) -> Rule | None:
+def _apply_override(rule: Rule, spec: OverrideSpec, where: str) -> Rule:
     if not spec.enabled:
         loosened = rule.kind not in GRANTS
         if loosened and not spec.reason:
             raise RulebookError(f"{where}: disabling {rule.id} loosens the law; add a written `reason`.",
                                 field=f"override.{rule.id}.reason")
-        return None
+        return replace(rule, override=OverrideNote(loosened, spec.reason))
     model, _ = KINDS[rule.kind]
     tighter = TIGHTER.get(rule.kind, {})
     loosened_params = []
@@ -233,8 +234,9 @@ def load(org_file: Path | None = None, sources: list[tuple[str, str]] | None = N
         rules = [_rule(r, spec.jurisdiction, b2c, where) for r in spec.rule]
         for cwhere, cspec in common:
             rules += [_rule(r, "*", b2c, cwhere) for r in cspec.rule]
+        disabled: list[Rule] = []
         if org is not None:
-            rules = _organise(rules, org, spec.jurisdiction, b2c, str(org_file))
+            rules, disabled = _organise(rules, org, spec.jurisdiction, b2c, str(org_file))
         for region in (spec.jurisdiction, *spec.territories):
             regions[region] = spec.jurisdiction
         books[spec.jurisdiction] = Rulebook(
@@ -242,8 +244,15 @@ def load(org_file: Path | None = None, sources: list[tuple[str, str]] | None = N
             timezone=spec.timezone, holidays_country=spec.holidays_country or spec.jurisdiction,
             territories={k: Territory(k, v.timezone, v.holidays_subdiv) for k, v in spec.territories.items()},
             rules=tuple(rules),
+            disabled=tuple(disabled),
         )
     if org is not None:
+        for own in org.rule:
+            strange = set(own.jurisdictions or ()) - set(books)
+            if strange:
+                raise RulebookError(f"{org_file}: own rule {own.id}: no rulebook for "
+                                    f"{', '.join(sorted(strange))} (known: {', '.join(sorted(books))})",
+                                    field=f"{own.id}.jurisdictions")
         unknown = {o.rule for o in org.override} - seen
         if unknown:
             raise RulebookError(f"{org_file}: override of unknown rule(s) {', '.join(sorted(unknown))}",
@@ -263,20 +272,21 @@ def _read_org(path: Path) -> OrganisationSpec:
 
 
 def _organise(rules: list[Rule], org: OrganisationSpec, jurisdiction: str, b2c: frozenset[ContactKind],
-              where: str) -> list[Rule]:
-    overrides = {o.rule: o for o in org.override}
-    result: list[Rule] = []
-    for rule in rules:
-        if rule.id in overrides:
-            changed = _apply_override(rule, overrides[rule.id], where)
-            if changed is not None:
-                result.append(changed)
-        else:
-            result.append(rule)
+              where: str) -> tuple[list[Rule], list[Rule]]:
+    """(active rules, disabled rules) after the organisation's own rules and overrides."""
     for spec in org.rule:
         if spec.kind in REGIMES or spec.kind in GRANTS:
             raise RulebookError(f"{where}: own rule {spec.id}: kind {spec.kind!r} would open contact; "
                                 f"an organisation may only add rules that block.", field=f"{spec.id}.kind")
         if spec.jurisdictions is None or jurisdiction in spec.jurisdictions:
-            result.append(_rule(spec, "*", b2c, where))
-    return result
+            rules.append(_rule(spec, "*", b2c, where))
+    overrides = {o.rule: o for o in org.override}
+    active: list[Rule] = []
+    disabled: list[Rule] = []
+    for rule in rules:
+        override = overrides.get(rule.id)
+        if override is None:
+            active.append(rule)
+        else:
+            (active if override.enabled else disabled).append(_apply_override(rule, override, where))
+    return active, disabled

@@ -220,22 +220,27 @@ class Rulebook:
     holidays_country: str
     territories: dict[str, Territory]
     rules: tuple[Rule, ...]
+    # Rules the organisation file switched off; decisions they would have applied to say so.
+    disabled: tuple[Rule, ...] = ()
     # Memos of pure functions of the immutable rules; decisions over many days stay bounded below.
     _by_day: dict[tuple[date, str, str], tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
     _versions: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
+    _changes: dict[date, date | None] = field(default_factory=dict, compare=False, repr=False)
 
-    def rules_for(self, day: date, channel: str, kind: str) -> tuple[Rule, ...]:
-        """Rules in force on `day` (the contact's local date) for this channel and contact kind."""
-        key = (day, channel, kind)
+    def rules_for(self, day: date, channel: str, kind: str, *, disabled: bool = False) -> tuple[Rule, ...]:
+        """Rules in force on `day` (the contact's local date) for this channel and contact kind; with
+        `disabled`, the ones the organisation switched off instead."""
+        key = (day, channel if not disabled else f"-{channel}", kind)
         found = self._by_day.get(key)
         if found is None:
             found = tuple(
-                r for r in self.rules
+                r for r in (self.disabled if disabled else self.rules)
                 if r.in_force(day) and channel in r.channels and kind in r.contact_kinds
             )
             if len(self._by_day) > 50_000:
                 self._by_day.clear()
                 self._versions.clear()
+                self._changes.clear()
             self._by_day[key] = found
         return found
 
@@ -244,6 +249,17 @@ class Rulebook:
         found = self._versions.get(day)
         if found is None:
             found = self._versions[day] = self._version(day)
+        return found
+
+    def next_change(self, day: date) -> date | None:
+        """The first day after `day` on which a rule of this rulebook starts or stops applying."""
+        found = self._changes.get(day, date.max)
+        if found is date.max:
+            later = [d for r in self.rules for d in (
+                r.effective_from,
+                date.fromordinal(r.effective_to.toordinal() + 1) if r.effective_to else None,
+            ) if d is not None and d > day]
+            found = self._changes[day] = min(later, default=None)
         return found
 
     def _version(self, day: date) -> str:
