@@ -253,6 +253,17 @@ RENOVATION = [
        "FR_PHONE_B2B"),
 ]
 
+PRESS = [  # the reported press carve-out from the opt-in (confidence M)
+    ok("fr-press-consumer-without-consent-day-of-opt-in", fr(OPT_IN, sector="press"), "FR_PHONE_PRESS_CARVE_OUT",
+       rulebook="fr/2026-08-11"),
+    no("fr-press-consumer-unchecked-day-before-opt-in", fr(BEFORE_OPT_IN, sector="press"),
+       "FR_PHONE_BLOCTEL_NOT_CHECKED", next_at="2026-08-11T10:00:00+02:00"),
+    no("fr-press-consumer-who-objected-after-opt-in", fr(OPT_IN, sector="press", objections=(objected(),)),
+       "OBJECTION"),
+    no("fr-energy-consumer-without-consent-day-of-opt-in-is-not-press", fr(OPT_IN, sector="energy"),
+       "FR_PHONE_CONSUMER_OPT_IN"),
+]
+
 EMAIL = [
     no("fr-consumer-sms-without-consent", build("FR", channel="sms"), "FR_EMAIL_OPT_IN"),
     ok("fr-consumer-home-renovation-email-within-contract-in-force",
@@ -283,6 +294,6 @@ EMAIL = [
 
 
 @pytest.mark.parametrize(("data", "expect"), CUTOVER + CONSENT_VALIDITY + HOURS + OVERSEAS + PRESSURE + AUTOMATED
-                         + RENOVATION + EMAIL)
+                         + RENOVATION + PRESS + EMAIL)
 def test_fr(books, data, expect):
     check(books, data, expect)

@@ -422,3 +422,16 @@ def test_the_cli_reads_leadgate_toml_in_the_working_directory_and_refuses_a_bad_
     message = " ".join(result.stderr.split())
     assert "BE_PHONE_DNCM" in message and "max_age_days" in message
     assert result.stdout == ""
+
+
+def test_switching_off_the_uncertain_fr_press_carve_out_fails_closed(books: Rulebooks, tmp_path: Path) -> None:
+    # The carve-out rests on one secondary source (confidence M); an organisation may refuse to rely on it.
+    press = facts("FR", at="2026-11-24T10:30:00+01:00")
+    press["campaign"]["sector"] = "press"
+    assert run(books, press).allowed
+    strict = org(tmp_path, '[[override]]\nrule = "FR_PHONE_PRESS_CARVE_OUT"\nenabled = false\n')
+    decision = run(strict, press)
+    assert not decision.allowed
+    assert "FR_PHONE_CONSUMER_OPT_IN" not in codes(decision)  # press stays outside the opt-in rule itself
+    assert any(r.code == "FR_NO_RULE_IN_FORCE" for r in decision.reasons)
+    assert decision.as_dict()["overrides"] == [{"rule": "FR_PHONE_PRESS_CARVE_OUT", "loosened": False, "reason": None}]

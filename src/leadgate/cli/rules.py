@@ -97,6 +97,7 @@ def show_command(
         print(json.dumps({"jurisdiction": book.jurisdiction, "version": book.version(day), "rules": [{
             "id": r.id, "kind": r.kind, "channels": sorted(r.channels), "contact_kinds": sorted(r.contact_kinds),
             "sectors": sorted(r.sectors) if r.sectors is not None else None,
+            "except_sectors": sorted(r.except_sectors),
             "effective_from": r.effective_from.isoformat(),
             "effective_to": r.effective_to.isoformat() if r.effective_to else None,
             "confidence": r.confidence, "reference": r.reference, "summary": r.summary,
@@ -115,6 +116,8 @@ def show_command(
         applies = f"{', '.join(sorted(r.channels))}\n{', '.join(sorted(r.contact_kinds))}"
         if r.sectors is not None:
             applies += f"\nsectors: {', '.join(sorted(r.sectors))}"
+        if r.except_sectors:
+            applies += f"\nnot for: {', '.join(sorted(r.except_sectors))}"
         until = r.effective_to.isoformat() if r.effective_to else "…"
         note = r.summary + f"\n[dim]{r.reference}[/]"
         if r in book.disabled:

@@ -64,7 +64,7 @@ def evaluate(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime) ->
     sector = facts.campaign.sector
     opened = False
     for rule in rules:
-        if rule.kind == "customer_exception" or (rule.sectors is not None and sector not in rule.sectors):
+        if rule.kind == "customer_exception" or not rule.covers_sector(sector):
             continue
         opened = opened or rule.kind in REGIMES
         EVALUATORS[rule.kind](rule, ctx, out)

@@ -131,8 +131,8 @@ def exemptions(ctx: Context, rules: tuple[Rule, ...], out: Outcome) -> dict[str,
         if rule.kind != "customer_exception":
             continue
         p: CustomerExceptionParams = rule.params
-        if rule.sectors is not None and ctx.facts.campaign.sector not in rule.sectors:
-            miss(f"{rule.id} covers only {', '.join(sorted(rule.sectors))}, not {ctx.facts.campaign.sector}")
+        if not rule.covers_sector(ctx.facts.campaign.sector):
+            miss(f"{rule.id} does not cover the sector {ctx.facts.campaign.sector}")
             continue
         if p.paid_required and not customer.paid:
             miss(f"{rule.id} needs a paying customer")

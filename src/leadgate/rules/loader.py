@@ -49,6 +49,7 @@ class RuleSpec(_Spec):
     channels: list[Channel] = Field(min_length=1)
     contact_kinds: list[KindToken] = Field(min_length=1)
     sectors: list[Sector] | None = None
+    except_sectors: list[Sector] = Field(default_factory=list)
     effective_from: date
     effective_to: date | None = None
     confidence: Confidence
@@ -135,6 +136,7 @@ def _rule(spec: RuleSpec, jurisdiction: str, b2c: frozenset[ContactKind], where:
         id=spec.id, kind=spec.kind, jurisdiction=jurisdiction, channels=frozenset(spec.channels),
         contact_kinds=_kinds(spec.contact_kinds, b2c),
         sectors=frozenset(spec.sectors) if spec.sectors is not None else None,
+        except_sectors=frozenset(spec.except_sectors),
         effective_from=spec.effective_from, effective_to=spec.effective_to, confidence=spec.confidence,
         reference=spec.reference, summary=spec.summary, category=spec.category or category, params=params,
     )

@@ -188,7 +188,7 @@ class Rule:
     jurisdiction: str  # "*" for the good-practice rules that apply everywhere
     channels: frozenset[Channel]
     contact_kinds: frozenset[ContactKind]
-    sectors: frozenset[str] | None
+    sectors: frozenset[str] | None  # None: every sector
     effective_from: date
     effective_to: date | None
     confidence: Confidence
@@ -197,6 +197,10 @@ class Rule:
     category: str
     params: Any
     override: OverrideNote | None = None
+    except_sectors: frozenset[str] = frozenset()
+
+    def covers_sector(self, sector: str) -> bool:
+        return (self.sectors is None or sector in self.sectors) and sector not in self.except_sectors
 
     def in_force(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
