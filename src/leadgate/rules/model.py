@@ -81,9 +81,12 @@ class CallingHoursParams(_Params):
 
     def spans(self, weekday: int, month_day: str) -> tuple[tuple[time, time], ...]:
         """Open spans of a weekday (0 = Monday), clipped by a special day ("MM-DD") if it is one."""
-        spans = self._week[weekday]
-        if month_day in self._special:
-            cut = self._special[month_day]
+        # Read the private tables straight from their dict: BaseModel.__getattr__ is slow on a hot path.
+        private: dict[str, Any] = self.__pydantic_private__ or {}
+        spans: tuple[tuple[time, time], ...] = private["_week"][weekday]
+        special: dict[str, time | None] = private["_special"]
+        if month_day in special:
+            cut = special[month_day]
             if cut is None:
                 return ()
             spans = tuple((a, min(b, cut)) for a, b in spans if a < cut)
