@@ -30,9 +30,18 @@ def holiday_name(country: str, subdiv: str | None, day: date) -> str | None:
 def spans_on(params: CallingHoursParams, day: date, country: str, subdiv: str | None
              ) -> tuple[tuple[time, time], ...]:
     """The open spans of `day`, or none when it is a closed day (weekend, holiday, special day)."""
-    if params.closed_on_public_holidays and holiday_name(country, subdiv, day):
-        return ()
-    return params.spans(day.weekday(), f"{day.month:02d}-{day.day:02d}")
+    memo = params.memo()
+    key = (day, country, subdiv)
+    found = memo.get(key)
+    if found is None:
+        if params.closed_on_public_holidays and holiday_name(country, subdiv, day):
+            found = ()
+        else:
+            found = params.spans(day.weekday(), f"{day.month:02d}-{day.day:02d}")
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def next_open(params: CallingHoursParams, local: datetime, country: str, subdiv: str | None
@@ -53,8 +62,20 @@ def next_open(params: CallingHoursParams, local: datetime, country: str, subdiv:
     return False, None
 
 
+_DESCRIBED: dict[int, tuple[CallingHoursParams, str]] = {}
+
+
 def describe(params: CallingHoursParams) -> str:
     """E.g. "Mon–Fri 10:00-13:00, 14:00-20:00; not on public holidays"."""
+    seen = _DESCRIBED.get(id(params))
+    if seen is None or seen[0] is not params:  # keyed by identity: the params are not hashable
+        if len(_DESCRIBED) > 1024:
+            _DESCRIBED.clear()
+        seen = _DESCRIBED[id(params)] = (params, _text(params))
+    return seen[1]
+
+
+def _text(params: CallingHoursParams) -> str:
     groups: list[tuple[str, str, str]] = []  # (first day, last day, spans)
     for day in WEEKDAYS:
         spans = ", ".join(params.windows.get(day, ()))

@@ -22,6 +22,8 @@ _CATEGORY_ORDER = {c: i for i, c in enumerate((
     "contact_pressure", "calling_hours",
 ))}
 _MAX_STEPS = 16
+# Blocks a later rule can lift: regimes (a new exception or regime may start) and bans with exemptions.
+_LIFTABLE = REGIMES | {"forbidden"}
 _HORIZON = timedelta(days=3 * 366)
 
 
@@ -67,13 +69,17 @@ def evaluate(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime) ->
         if rule.kind == "customer_exception" or not rule.covers_sector(sector):
             continue
         opened = opened or rule.kind in REGIMES
+        before = len(out.reasons)
         EVALUATORS[rule.kind](rule, ctx, out)
+        if len(out.reasons) > before:
+            out.blockers += [rule] * (len(out.reasons) - before)
     if not opened:
         out.block(Reason(
             "consent", f"{book.jurisdiction}_NO_RULE_IN_FORCE",
             f"No rule in the {book.name} rulebook opens {facts.channel} contact with a {kind} on "
             f"{at.date().isoformat()}: not allowed until the rulebook covers it.",
             "leadgate: fail closed"), None)
+        out.blockers.append(None)
     return out
 
 
@@ -88,10 +94,14 @@ def _next_allowed(facts: Facts, book: Rulebook, point: ContactPoint, at: datetim
                   ) -> datetime | None:
     outcome, moment = first, at
     for _ in range(_MAX_STEPS):
-        if any(wait is None for wait in outcome.waits):
-            # Waiting cannot lift this block under today's rules, but the law may change on a
-            # cut-over date (FR Bloctel → opt-in on 2026-08-11): try again from that day on.
-            change = book.next_change(moment.date())
+        stuck = [rule for rule, wait in zip(outcome.blockers, outcome.waits, strict=True) if wait is None]
+        if stuck:
+            # Waiting cannot lift these blocks under today's rules, but the law may change on a cut-over
+            # date (FR Bloctel → opt-in on 2026-08-11): try again from that day on, unless a block comes
+            # from a rule that stays in force and that no exception can lift (an objection, say).
+            if any(r is not None and r.effective_to is None and r.kind not in _LIFTABLE for r in stuck):
+                return None
+            change = book.next_change(moment.date(), outcome.channel, outcome.kind)
             if change is None:
                 return None
             later = datetime.combine(change, time.min, at.tzinfo)

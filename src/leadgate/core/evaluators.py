@@ -37,6 +37,7 @@ class Outcome:
     kind: str  # the contact kind the rules were chosen for (a role address reads as company_general)
     reasons: list[Reason] = field(default_factory=list)
     waits: list[datetime | None] = field(default_factory=list)
+    blockers: list[Rule | None] = field(default_factory=list)  # the rule behind each reason
     grounds: list[Reason] = field(default_factory=list)
 
     def block(self, reason: Reason, until: datetime | None) -> None:
@@ -102,6 +103,14 @@ def _consents(ctx: Context, max_age_days: int | None, refusal_withdraws: bool) -
         else:
             usable.append(c)
     return usable, problems
+
+
+def _later_consent(ctx: Context, *, own_initiative: bool = False, automated: bool = False) -> datetime | None:
+    """When a consent on record, dated after this moment, starts to count (deciding about the past)."""
+    return min((c.given_at for c in ctx.facts.consents
+                if c.channel == ctx.facts.channel and c.given_at is not None and c.given_at > ctx.at
+                and c.text and c.source and (c.own_initiative or not own_initiative)
+                and (c.automated_calls or not automated)), default=None)
 
 
 def _consent_ground(rule: Rule, c: Consent) -> Reason:
@@ -170,9 +179,7 @@ def opt_in(rule: Rule, ctx: Context, out: Outcome) -> None:
     elif "opt_in" in ctx.exempt:
         out.ground(ctx.exempt["opt_in"])
     else:
-        waits = [c.given_at for c in ctx.facts.consents
-                 if c.channel == ctx.facts.channel and c.given_at and c.given_at > ctx.at and c.text and c.source]
-        out.block(_reason(rule, rule.summary + _why_not(problems, ctx)), min(waits) if waits else None)
+        out.block(_reason(rule, rule.summary + _why_not(problems, ctx)), _later_consent(ctx))
 
 
 def register(rule: Rule, ctx: Context, out: Outcome) -> None:
@@ -197,17 +204,21 @@ def register(rule: Rule, ctx: Context, out: Outcome) -> None:
     if "register" in ctx.exempt:
         out.ground(ctx.exempt["register"])
         return
+    # A request the person makes later lifts any of these; a later check lifts a missing one.
+    request = (_later_consent(ctx) if "consent" in p.overrides
+               else _later_consent(ctx, own_initiative=True) if "own_initiative" in p.overrides else None)
     if check is None:
         later = " (only checked after this moment)" if checks else ""
+        first_check = min((c.checked_at for c in checks), default=None)
         out.block(_reason(rule, f"The number was not checked against {p.name}{later}; "
                                 f"a check is required before contact.", code=f"{rule.id}_NOT_CHECKED"),
-                  min((c.checked_at for c in checks), default=None))
+                  min((t for t in (first_check, request) if t is not None), default=None))
     elif not fresh:
         out.block(_reason(rule, f"The {p.name} check of {_when(check.checked_at)} is older than "
-                                f"{p.max_age_days} days; check again.", code=f"{rule.id}_STALE"), None)
+                                f"{p.max_age_days} days; check again.", code=f"{rule.id}_STALE"), request)
     else:
         out.block(_reason(rule, f"The number is listed on {p.name} (checked {_when(check.checked_at)}). "
-                                f"{rule.summary}", code=f"{rule.id}_LISTED"), None)
+                                f"{rule.summary}", code=f"{rule.id}_LISTED"), request)
 
 
 def interest_signal(rule: Rule, ctx: Context, out: Outcome) -> None:
@@ -228,7 +239,8 @@ def interest_signal(rule: Rule, ctx: Context, out: Outcome) -> None:
                            code=f"{rule.id}_ROLE"))
         return
     wanted = " or ".join(s.replace("_", " ") for s in p.signals)
-    out.block(_reason(rule, f"{rule.summary} None of these holds: {wanted}."), None)
+    out.block(_reason(rule, f"{rule.summary} None of these holds: {wanted}."),
+              _later_consent(ctx) if "consent" in p.signals else None)
 
 
 def no_consent_required(rule: Rule, ctx: Context, out: Outcome) -> None:
@@ -333,7 +345,7 @@ def campaign_consent_basis(rule: Rule, ctx: Context, out: Outcome) -> None:
         return
     usable, problems = _consent_problems(ctx, None)
     if not usable:
-        out.block(_reason(rule, rule.summary + _why_not(problems, ctx)), None)
+        out.block(_reason(rule, rule.summary + _why_not(problems, ctx)), _later_consent(ctx))
 
 
 def caller_id(rule: Rule, ctx: Context, out: Outcome) -> None:
@@ -359,7 +371,7 @@ def automated_dialer_consent(rule: Rule, ctx: Context, out: Outcome) -> None:
         return
     usable, _ = _consent_problems(ctx, None)
     if not any(c.automated_calls for c in usable):
-        out.block(_reason(rule, rule.summary), None)
+        out.block(_reason(rule, rule.summary), _later_consent(ctx, automated=True))
 
 
 def data_source(rule: Rule, ctx: Context, out: Outcome) -> None:

@@ -9,8 +9,10 @@ organisation file may only move parameters that way unless it writes down why.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -72,12 +74,19 @@ class CallingHoursParams(_Params):
     special_days: tuple[SpecialDay, ...] = ()
     _week: tuple[tuple[tuple[time, time], ...], ...] = PrivateAttr(default=())
     _special: dict[str, time | None] = PrivateAttr(default_factory=dict)
+    # Memo of the calendar's answers per (day, country, subdivision): a pure function of this object.
+    _days: dict[tuple[date, str, str | None], tuple[tuple[time, time], ...]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         self._week = tuple(
             tuple((_hm(s[:5]), _hm(s[6:])) for s in self.windows.get(day, ())) for day in WEEKDAYS
         )
         self._special = {s.date: (_hm(s.until) if s.until else None) for s in self.special_days}
+
+    def memo(self) -> dict[tuple[date, str, str | None], tuple[tuple[time, time], ...]]:
+        private: dict[str, Any] = self.__pydantic_private__ or {}
+        memo: dict[tuple[date, str, str | None], tuple[tuple[time, time], ...]] = private["_days"]
+        return memo
 
     def spans(self, weekday: int, month_day: str) -> tuple[tuple[time, time], ...]:
         """Open spans of a weekday (0 = Monday), clipped by a special day ("MM-DD") if it is one."""
@@ -229,56 +238,56 @@ class Rulebook:
     rules: tuple[Rule, ...]
     # Rules the organisation file switched off; decisions they would have applied to say so.
     disabled: tuple[Rule, ...] = ()
-    # Memos of pure functions of the immutable rules; decisions over many days stay bounded below.
-    _by_day: dict[tuple[date, str, str], tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
-    _versions: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
-    _changes: dict[date, date | None] = field(default_factory=dict, compare=False, repr=False)
+    # Memos of pure functions of the immutable rules, keyed by "epoch": the stretch of days between two
+    # cut-over dates, in which the same rules are in force.
+    _memo: dict[tuple[int, str, str], tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _versions: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def _cuts(self) -> tuple[date, ...]:
+        """Every day on which some rule starts or stops applying, sorted."""
+        days = {d for r in (*self.rules, *self.disabled) for d in _edges(r)}
+        return tuple(sorted(days))
+
+    def _epoch(self, day: date) -> int:
+        return bisect_right(self._cuts, day)
 
     def rules_for(self, day: date, channel: str, kind: str, *, disabled: bool = False) -> tuple[Rule, ...]:
         """Rules in force on `day` (the contact's local date) for this channel and contact kind; with
         `disabled`, the ones the organisation switched off instead."""
-        key = (day, channel if not disabled else f"-{channel}", kind)
-        found = self._by_day.get(key)
+        key = (self._epoch(day), channel if not disabled else f"-{channel}", kind)
+        found = self._memo.get(key)
         if found is None:
-            found = tuple(
+            found = self._memo[key] = tuple(
                 r for r in (self.disabled if disabled else self.rules)
                 if r.in_force(day) and channel in r.channels and kind in r.contact_kinds
             )
-            if len(self._by_day) > 50_000:
-                self._by_day.clear()
-                self._versions.clear()
-                self._changes.clear()
-            self._by_day[key] = found
         return found
 
     def version(self, day: date) -> str:
         """The rulebook as in force on `day`, named by its latest cut-over date (e.g. ``fr/2026-08-11``)."""
-        found = self._versions.get(day)
+        epoch = self._epoch(day)
+        found = self._versions.get(epoch)
         if found is None:
-            found = self._versions[day] = self._version(day)
+            latest = max((d for r in self.rules if r.jurisdiction != "*" for d in _edges(r) if d <= day),
+                         default=date.min)
+            found = self._versions[epoch] = f"{self.jurisdiction.lower()}/{latest.isoformat()}"
         return found
 
-    def next_change(self, day: date) -> date | None:
-        """The first day after `day` on which a rule of this rulebook starts or stops applying."""
-        found = self._changes.get(day, date.max)
-        if found is date.max:
-            later = [d for r in self.rules for d in (
-                r.effective_from,
-                date.fromordinal(r.effective_to.toordinal() + 1) if r.effective_to else None,
-            ) if d is not None and d > day]
-            found = self._changes[day] = min(later, default=None)
-        return found
+    def next_change(self, day: date, channel: str, kind: str) -> date | None:
+        """The first day after `day` on which a rule for this channel and contact kind starts or stops."""
+        for cut in self._cuts[self._epoch(day):]:
+            if any(channel in r.channels and kind in r.contact_kinds and cut in _edges(r)
+                   for r in (*self.rules, *self.disabled)):
+                return cut
+        return None
 
-    def _version(self, day: date) -> str:
-        latest = date.min
-        for rule in self.rules:
-            if rule.jurisdiction == "*":
-                continue
-            if rule.effective_from <= day:
-                latest = max(latest, rule.effective_from)
-            if rule.effective_to is not None and rule.effective_to < day:
-                latest = max(latest, date.fromordinal(rule.effective_to.toordinal() + 1))
-        return f"{self.jurisdiction.lower()}/{latest.isoformat()}"
+
+def _edges(rule: Rule) -> tuple[date, ...]:
+    """The days a rule starts applying and (the day after its last day) stops applying."""
+    if rule.effective_to is None:
+        return (rule.effective_from,)
+    return rule.effective_from, date.fromordinal(rule.effective_to.toordinal() + 1)
 
 
 @dataclass(frozen=True)
