@@ -7,10 +7,11 @@ departments share the French rulebook but keep their own time zone and public ho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from leadgate.core.decision import Reason
 from leadgate.core.facts import Facts
@@ -48,8 +49,29 @@ def _invalid(code: str, message: str) -> Reason:
     return Reason("invalid_contact", code, message, "leadgate: fail closed on an unusable contact point")
 
 
+# Plain ASCII addresses (the vast majority) that email-validator accepts and normalises by lowercasing the
+# domain; anything else (quotes, Unicode, IDNA labels, special-use domains, long parts) is left to it.
+_PLAIN_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9_%+-]{1,64}(?:\.[A-Za-z0-9_%+-]{1,64})*)@"
+    r"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
+
+
+def _plain_email(raw: str) -> str | None:
+    match = _PLAIN_EMAIL.fullmatch(raw)
+    if match is None or len(raw) > 200 or len(match["local"]) > 64 or "--" in match["domain"]:
+        return None
+    domain = match["domain"].lower()
+    if any(domain == d or domain.endswith("." + d) for d in SPECIAL_USE_DOMAIN_NAMES):
+        return None
+    return f"{match['local']}@{domain}"
+
+
 @lru_cache(maxsize=65_536)
 def normalise_email(raw: str) -> str | None:
+    """email-validator's normalised address (syntax only, no DNS), or None when it is not valid."""
+    fast = _plain_email(raw)
+    if fast is not None:
+        return fast
     try:
         return validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError:
