@@ -8,6 +8,7 @@ at the latest such moment until the facts are allowed, so it is never a promise 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from leadgate.core.calendar import zone
@@ -15,7 +16,7 @@ from leadgate.core.contact import ContactPoint, resolve
 from leadgate.core.decision import Decision, Override, Reason
 from leadgate.core.evaluators import EVALUATORS, Context, Outcome, exemptions
 from leadgate.core.facts import Facts
-from leadgate.rules.model import REGIMES, Rulebook, Rulebooks
+from leadgate.rules.model import REGIMES, Rule, Rulebook, Rulebooks
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate((
     "invalid_contact", "objection", "data_source", "consent", "register", "retention", "governance",
@@ -65,22 +66,38 @@ def evaluate(facts: Facts, book: Rulebook, point: ContactPoint, at: datetime) ->
     ctx.exempt = exemptions(ctx, rules, out)
     sector = facts.campaign.sector
     opened = False
-    for rule in rules:
-        if rule.kind == "customer_exception" or not rule.covers_sector(sector):
-            continue
-        opened = opened or rule.kind in REGIMES
-        before = len(out.reasons)
-        EVALUATORS[rule.kind](rule, ctx, out)
-        if len(out.reasons) > before:
-            out.blockers += [rule] * (len(out.reasons) - before)
+    for rule, evaluator, regime, any_sector in _plan(rules):
+        if any_sector or rule.covers_sector(sector):
+            opened = opened or regime
+            out.current = rule
+            evaluator(rule, ctx, out)
+    out.current = None
     if not opened:
         out.block(Reason(
             "consent", f"{book.jurisdiction}_NO_RULE_IN_FORCE",
             f"No rule in the {book.name} rulebook opens {facts.channel} contact with a {kind} on "
             f"{at.date().isoformat()}: not allowed until the rulebook covers it.",
             "leadgate: fail closed"), None)
-        out.blockers.append(None)
     return out
+
+
+Step = tuple[Rule, Callable[[Rule, Context, Outcome], None], bool, bool]
+_PLANS: dict[int, tuple[tuple[Rule, ...], tuple[Step, ...]]] = {}
+
+
+def _plan(rules: tuple[Rule, ...]) -> tuple[Step, ...]:
+    """(rule, evaluator, is a regime, applies to every sector) per rule to evaluate, memoised per rule set.
+
+    Keyed by identity (rules hold unhashable parameters); the rulebook keeps each rule set alive.
+    """
+    seen = _PLANS.get(id(rules))
+    if seen is None or seen[0] is not rules:
+        if len(_PLANS) > 10_000:
+            _PLANS.clear()
+        seen = _PLANS[id(rules)] = (rules, tuple(
+            (r, EVALUATORS[r.kind], r.kind in REGIMES, r.sectors is None and not r.except_sectors)
+            for r in rules if r.kind != "customer_exception"))
+    return seen[1]
 
 
 def _overrides(book: Rulebook, outcome: Outcome, at: datetime) -> tuple[Override, ...]:

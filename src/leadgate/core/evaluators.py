@@ -39,10 +39,12 @@ class Outcome:
     waits: list[datetime | None] = field(default_factory=list)
     blockers: list[Rule | None] = field(default_factory=list)  # the rule behind each reason
     grounds: list[Reason] = field(default_factory=list)
+    current: Rule | None = None  # the rule being evaluated, set by the engine
 
     def block(self, reason: Reason, until: datetime | None) -> None:
         self.reasons.append(reason)
         self.waits.append(until)
+        self.blockers.append(self.current)
 
     def ground(self, reason: Reason) -> None:
         self.grounds.append(reason)
