@@ -16,7 +16,8 @@ def _reference(raw: str) -> str | None:
         return None
 
 
-ATOM = st.text(alphabet="abcXYZ019_%+-.", min_size=1, max_size=12)
+ATOM = st.one_of(st.text(alphabet="abcXYZ019_%+-.", min_size=1, max_size=12),
+                 st.sampled_from(["sales", "SALES", "Info", "postmaster", "Abuse", "webmaster", "NOC"]))
 LABEL = st.text(alphabet="abcXYZ019-", min_size=1, max_size=10)
 TLD = st.sampled_from(["nl", "BE", "fr", "de", "co.uk", "com", "test", "local", "c", "123", "xn--abc", "x-y"])
 
@@ -24,6 +25,8 @@ TLD = st.sampled_from(["nl", "BE", "fr", "de", "co.uk", "com", "test", "local", 
 @settings(max_examples=3000, deadline=None)
 @given(ATOM, st.lists(LABEL, min_size=1, max_size=3), TLD)
 @example("Jan.Jansen", ["Example"], "COM")
+@example("SALES", ["OUTLOOK"], "COM")
+@example("Postmaster", ["voorbeeld"], "nl")
 @example("a..b", ["example"], "com")
 @example("a", ["b-"], "com")
 @example("a", ["foo"], "test")

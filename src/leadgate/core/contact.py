@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 from leadgate.core.decision import Reason
 from leadgate.core.facts import Facts
@@ -63,7 +64,10 @@ def _plain_email(raw: str) -> str | None:
     domain = match["domain"].lower()
     if any(domain == d or domain.endswith("." + d) for d in SPECIAL_USE_DOMAIN_NAMES):
         return None
-    return f"{match['local']}@{domain}"
+    local = match["local"]
+    if local.lower() in CASE_INSENSITIVE_MAILBOX_NAMES:  # RFC 2142 names (sales@, info@): lowercased
+        local = local.lower()
+    return f"{local}@{domain}"
 
 
 @lru_cache(maxsize=65_536)
