@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from functools import cached_property
 
 from leadgate.core.calendar import describe, holiday_name, next_open
 from leadgate.core.contact import ContactPoint
 from leadgate.core.decision import Reason
-from leadgate.core.facts import Attempt, Consent, Facts
+from leadgate.core.facts import Consent, Facts
 from leadgate.core.phone import parse_phone
 from leadgate.rules.model import (
     CallerIdParams,
@@ -62,12 +61,6 @@ class Context:
     exempt_misses: list[str] = field(default_factory=list)  # why a customer exception did not apply
     consents_seen: dict[tuple[int | None, bool], tuple[list[Consent], list[str]]] = field(default_factory=dict)
 
-    @cached_property
-    def past_attempts(self) -> list[Attempt]:
-        """The attempts made up to this moment, newest first (aware datetimes compare slowly: once)."""
-        at = self.at
-        return sorted((a for a in self.facts.attempts if a.at <= at), key=lambda a: a.at, reverse=True)
-
 
 def _reason(rule: Rule, message: str, *, code: str | None = None, category: str | None = None) -> Reason:
     return Reason(
@@ -92,8 +85,8 @@ def _consent_problems(ctx: Context, max_age_days: int | None, *, refusal_withdra
 def _consents(ctx: Context, max_age_days: int | None, refusal_withdraws: bool) -> tuple[list[Consent], list[str]]:
     usable: list[Consent] = []
     problems: list[str] = []
-    refused = next((a.at for a in ctx.past_attempts if a.outcome == "not_interested"),
-                   None) if refusal_withdraws and ctx.facts.attempts else None
+    refused = max((a.at for a in ctx.facts.attempts if a.outcome == "not_interested" and a.at <= ctx.at),
+                  default=None) if refusal_withdraws else None
     for c in ctx.facts.consents:
         if c.channel != ctx.facts.channel:
             continue
@@ -262,12 +255,14 @@ def objection(rule: Rule, ctx: Context, out: Outcome) -> None:
         if o.at <= ctx.at and o.channel in ("all", channel):
             out.block(_reason(rule, f"The person objected ({o.channel}) on {_when(o.at)}. {rule.summary}"), None)
             return
-    if channel == "phone" and ctx.facts.attempts:
-        for a in reversed(ctx.past_attempts):  # the first opt-out is when the objection began
-            if a.outcome == "opt_out":
-                out.block(_reason(rule, f"The person opted out during the call of {_when(a.at)}. "
-                                        f"{rule.summary}", code=f"{rule.id}_IN_CALL"), None)
-                return
+    if channel == "phone":
+        first = None  # the first opt-out is when the objection began
+        for a in ctx.facts.attempts:
+            if a.outcome == "opt_out" and (first is None or a.at < first) and a.at <= ctx.at:
+                first = a.at
+        if first is not None:
+            out.block(_reason(rule, f"The person opted out during the call of {_when(first)}. "
+                                    f"{rule.summary}", code=f"{rule.id}_IN_CALL"), None)
 
 
 def calling_hours(rule: Rule, ctx: Context, out: Outcome) -> None:
@@ -280,13 +275,25 @@ def calling_hours(rule: Rule, ctx: Context, out: Outcome) -> None:
     out.block(_reason(rule, f"Outside calling hours ({describe(p)}); it is {local} for the contact."), opens)
 
 
+def _attempts(ctx: Context, scope: str) -> list[datetime]:
+    own = ctx.facts.campaign.id
+    result = []
+    for a in ctx.facts.attempts:
+        if a.at > ctx.at:
+            continue
+        theirs = a.campaign or own
+        if (scope == "campaign" and theirs != own) or (scope == "other_campaigns" and theirs == own):
+            continue
+        result.append(a.at)
+    return result
+
+
 def max_attempts(rule: Rule, ctx: Context, out: Outcome) -> None:
     if not ctx.facts.attempts:
         return
     p: MaxAttemptsParams = rule.params
     period = timedelta(days=p.period_days)
-    since = ctx.at - period
-    recent = [a.at for a in reversed(ctx.past_attempts) if a.at > since]  # oldest first
+    recent = sorted(t for t in _attempts(ctx, "all") if ctx.at - t < period)
     if len(recent) >= p.max_attempts:
         until = recent[len(recent) - p.max_attempts] + period if p.max_attempts else None
         out.block(_reason(rule, f"{len(recent)} attempts in the last {p.period_days} days; "
@@ -298,11 +305,15 @@ def cooldown(rule: Rule, ctx: Context, out: Outcome) -> None:
         return
     p: CooldownParams = rule.params
     own = ctx.facts.campaign.id
-    last = next((a for a in ctx.past_attempts  # newest first: the first hit is the last one
-                 if a.outcome in p.outcomes
-                 and (p.scope == "all" or (p.scope == "campaign") == ((a.campaign or own) == own))), None)
-    if last is None:
+    hits = [
+        a for a in ctx.facts.attempts
+        if a.outcome in p.outcomes and a.at <= ctx.at
+        and (p.scope == "all"
+             or (p.scope == "campaign") == ((a.campaign or own) == own))
+    ]
+    if not hits:
         return
+    last = max(hits, key=lambda a: a.at)
     if p.days is None:
         out.block(_reason(rule, f"Outcome '{last.outcome}' on {_when(last.at)}. {rule.summary}"), None)
         return
