@@ -30,7 +30,7 @@ from leadgate.rules.model import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     rules: tuple[Rule, ...]
     channel: str
@@ -50,7 +50,7 @@ class Outcome:
         self.grounds.append(reason)
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     facts: Facts
     book: Rulebook
