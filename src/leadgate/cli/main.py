@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from leadgate.cli import decide, demo, rules
+from leadgate.cli import db, decide, demo, ledger, rules
 
 app = typer.Typer(
     name="leadgate",
@@ -16,6 +16,8 @@ app = typer.Typer(
 app.command("decide")(decide.decide_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(rules.app, name="rules")
+app.add_typer(db.app, name="db")
+app.add_typer(ledger.app, name="ledger")
 
 if __name__ == "__main__":
     app()

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ORG_FILE = Path("leadgate.toml")
+# The embedded default: a SQLite file in the working directory. Production: postgresql+psycopg://...
+DEFAULT_DATABASE_URL = "sqlite:///leadgate.db"
 
 
 class Settings(BaseSettings):
@@ -14,6 +16,7 @@ class Settings(BaseSettings):
 
     # The organisation file that tightens the rulebooks; `leadgate.toml` in the working directory if unset.
     org_file: Path | None = None
+    database_url: str = DEFAULT_DATABASE_URL
 
     def resolved_org_file(self) -> Path | None:
         if self.org_file is not None:

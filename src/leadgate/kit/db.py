@@ -1,0 +1,91 @@
+"""Database plumbing: the declarative base, engines, the one unit of work, and the schema-version check.
+
+SQLite (the embedded default) and PostgreSQL (production) run the same code and the same migrations.
+Nothing connects at import time; a command or request opens one `unit_of_work`, which commits once at
+its end or rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from leadgate.kit.errors import LeadgateError
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DatabaseBehind(LeadgateError):
+    status_code = 503
+    code = "database_behind"
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions begin (so BEGIN IMMEDIATE below holds).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # Writers serialise at BEGIN: two appends can never read the same ledger head.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def unit_of_work(url: str) -> Iterator[Session]:
+    """One transaction: commits when the block ends, rolls back everything if it raises."""
+    session = sessionmaker(engine_for(url), expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("leadgate") / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def schema_state(url: str) -> tuple[str | None, str]:
+    """(the database's revision, the revision this code expects)."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    with engine_for(url).connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head or ""
+
+
+def ensure_current(url: str) -> None:
+    current, head = schema_state(url)
+    if current != head:
+        where = "has no leadgate tables yet" if current is None else f"is at revision {current}"
+        raise DatabaseBehind(f"The database {where}; this leadgate expects {head}. Run `leadgate db upgrade`.")

@@ -1,0 +1,95 @@
+"""Appending to, verifying and exporting the ledger. Services flush; the caller's unit of work commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from leadgate.ledger.models import GENESIS, LedgerEvent
+
+_PG_LOCK = 0x1EAD6A7E  # advisory lock id: one appender at a time on PostgreSQL
+
+
+def canonical(value: Any) -> str:
+    """The one JSON text of a value: sorted keys, no spaces, UTF-8, ISO timestamps."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_iso)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append(session: Session, *, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None
+           ) -> LedgerEvent:
+    """Add one event after the current head and return it (flushed, not committed)."""
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
+    head = session.scalars(select(LedgerEvent).order_by(LedgerEvent.seq.desc()).limit(1)).first()
+    prev_hash = head.hash if head else GENESIS
+    body = canonical({"kind": kind, "at": moment, "actor": actor, "data": data})
+    event = LedgerEvent(at=moment, kind=kind, actor=actor, body=body, prev_hash=prev_hash,
+                        hash=chain_hash(prev_hash, body))
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    events: int
+    head: str
+    problem: str | None = None  # the first broken event, in words
+    seq: int | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def verify(session: Session) -> Verification:
+    """Walk the chain from the start; stop at the first event that was changed, removed or reordered."""
+    prev_hash, count, expected_seq = GENESIS, 0, None
+    for event in session.scalars(select(LedgerEvent).order_by(LedgerEvent.seq).execution_options(yield_per=1000)):
+        if expected_seq is not None and event.seq != expected_seq:
+            return Verification(count, prev_hash, f"event {expected_seq} is missing (next is {event.seq})",
+                                expected_seq)
+        if event.prev_hash != prev_hash:
+            return Verification(count, prev_hash, f"event {event.seq} does not follow the event before it "
+                                                  "(removed or reordered)", event.seq)
+        if chain_hash(prev_hash, event.body) != event.hash:
+            return Verification(count, prev_hash, f"event {event.seq} was changed (its hash does not match "
+                                                  "its body)", event.seq)
+        body = json.loads(event.body)
+        if (body.get("kind"), body.get("actor")) != (event.kind, event.actor) or \
+                datetime.fromisoformat(body["at"]) != event.at.replace(tzinfo=event.at.tzinfo or UTC):
+            return Verification(count, prev_hash, f"event {event.seq} was changed (its columns do not match "
+                                                  "its body)", event.seq)
+        prev_hash, count, expected_seq = event.hash, count + 1, event.seq + 1
+    return Verification(count, prev_hash)
+
+
+def export(session: Session, *, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The events (oldest first) as auditor records: seq, hashes and the canonical body."""
+    query = select(LedgerEvent).order_by(LedgerEvent.seq)
+    if since is not None:
+        query = query.where(LedgerEvent.at >= since)
+    for event in session.scalars(query.execution_options(yield_per=1000)):
+        yield {"seq": event.seq, "prev_hash": event.prev_hash, "hash": event.hash, "body": json.loads(event.body)}
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(LedgerEvent)) or 0

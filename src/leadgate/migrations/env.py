@@ -1,0 +1,20 @@
+"""Alembic environment: the URL comes from leadgate's settings via the Config built in kit.db."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import leadgate.ledger.models  # noqa: F401  (registers the tables on the metadata)
+from leadgate.kit.db import Base
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or ""
+
+engine = create_engine(url)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata,
+                      render_as_batch=url.startswith("sqlite"))
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()
