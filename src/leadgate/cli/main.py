@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from leadgate.cli import db, decide, demo, ledger, rules
+from leadgate.cli import consent, db, decide, demo, ledger, rules
 
 app = typer.Typer(
     name="leadgate",
@@ -17,6 +17,8 @@ app.command("decide")(decide.decide_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(rules.app, name="rules")
 app.add_typer(db.app, name="db")
+app.add_typer(consent.app, name="consent")
+app.command("object")(consent.object_command)
 app.add_typer(ledger.app, name="ledger")
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from leadgate.kit.errors import InvalidInput
 
 DEFAULT_ORG_FILE = Path("leadgate.toml")
 # The embedded default: a SQLite file in the working directory. Production: postgresql+psycopg://...
@@ -17,6 +20,14 @@ class Settings(BaseSettings):
     # The organisation file that tightens the rulebooks; `leadgate.toml` in the working directory if unset.
     org_file: Path | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    # HMAC key of the suppression list (objections that outlive erasure). A secret: environment only.
+    suppression_key: SecretStr | None = None
+
+    def suppression_key_bytes(self) -> bytes:
+        if self.suppression_key is None:
+            raise InvalidInput("Set LEADGATE_SUPPRESSION_KEY to a long random secret (e.g. `openssl rand -hex 32`); "
+                               "objections are kept as keyed hashes with it.", field="suppression_key")
+        return self.suppression_key.get_secret_value().encode("utf-8")
 
     def resolved_org_file(self) -> Path | None:
         if self.org_file is not None:

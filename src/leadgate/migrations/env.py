@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import leadgate.ledger.models  # noqa: F401  (registers the tables on the metadata)
+import leadgate.consent.models
+import leadgate.ledger.models
+import leadgate.people.models  # noqa: F401  (these imports register the tables on the metadata)
 from leadgate.kit.db import Base
 
 config = context.config
