@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from leadgate.consent.models import Consent, Objection
@@ -51,3 +53,18 @@ def test_object_without_a_suppression_key_says_how_to_set_one(run_cli: RunCli, d
     result = run_cli("object", "jan@example.nl", env={"LEADGATE_DATABASE_URL": database_url})
     assert result.code == 1
     assert "LEADGATE_SUPPRESSION_KEY" in result.err_text
+
+
+def test_partner_campaign_and_balancing_test(run_cli: RunCli, database_url: str, tmp_path: Path) -> None:
+    env = {"LEADGATE_DATABASE_URL": database_url}
+    assert run_cli("partner", "add", "CallCo", "--kind", "call_centre", env=env).code == 0
+    assert run_cli("partner", "add", "CallCo", "--kind", "robot", env=env).code == 1
+    file = tmp_path / "campaign.toml"
+    file.write_text('id = "winter-2026"\nname = "Winter"\nlawful_basis = "legitimate_interest"\n'
+                    'caller_id = "+31201234567"\n[[call_centre]]\nname = "CallCo"\nshare = 100\n', "utf-8")
+    created = run_cli("campaign", "create", "--file", file, env=env)
+    assert created.code == 0, created.err
+    future = run_cli("campaign", "approve-lia", "winter-2026", "--date", "2999-01-01", env=env)
+    assert future.code == 1 and "in the future" in future.err_text
+    assert run_cli("campaign", "approve-lia", "winter-2026", "--date", "2026-03-01", env=env).code == 0
+    assert run_cli("ledger", "verify", env=env).code == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from leadgate.cli import consent, db, decide, demo, ledger, rules
+from leadgate.cli import campaigns, consent, db, decide, demo, ledger, rules
 
 app = typer.Typer(
     name="leadgate",
@@ -18,6 +18,8 @@ app.command("demo")(demo.demo_command)
 app.add_typer(rules.app, name="rules")
 app.add_typer(db.app, name="db")
 app.add_typer(consent.app, name="consent")
+app.add_typer(campaigns.campaign_app, name="campaign")
+app.add_typer(campaigns.partner_app, name="partner")
 app.command("object")(consent.object_command)
 app.add_typer(ledger.app, name="ledger")
 

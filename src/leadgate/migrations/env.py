@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import leadgate.campaigns.models
 import leadgate.consent.models
 import leadgate.ledger.models
 import leadgate.people.models  # noqa: F401  (these imports register the tables on the metadata)
