@@ -9,25 +9,15 @@ import typer
 from rich.console import Console
 
 from leadgate.campaigns import service
-from leadgate.cli.common import fail
-from leadgate.kit.db import ensure_current, unit_of_work
+from leadgate.cli.common import current_database, fail
+from leadgate.kit.db import unit_of_work
 from leadgate.kit.errors import LeadgateError
-from leadgate.kit.settings import Settings
 
 campaign_app = typer.Typer(help="Campaigns: lawful basis, balancing test, caller ID, call centres.",
                            no_args_is_help=True)
 partner_app = typer.Typer(help="Partners: lead suppliers and call centres.", no_args_is_help=True)
 console = Console()
 ACTOR = "cli"
-
-
-def _url() -> str:
-    url = Settings().database_url
-    try:
-        ensure_current(url)
-    except LeadgateError as exc:
-        fail(exc.message)
-    return url
 
 
 @partner_app.command("add")
@@ -39,7 +29,7 @@ def partner_add_command(
     if kind not in ("call_centre", "lead_supplier"):
         fail(f"--kind must be call_centre or lead_supplier, not {kind!r}")
     try:
-        with unit_of_work(_url()) as session:
+        with unit_of_work(current_database()) as session:
             partner = service.add_partner(session, name=name, kind=kind,  # type: ignore[arg-type]
                                           now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
@@ -55,7 +45,7 @@ def campaign_create_command(
     relevant_to_role and [[call_centre]] entries with name and share (adding up to 100)."""
     try:
         spec = service.read_campaign_file(file.read_text("utf-8"), str(file))
-        with unit_of_work(_url()) as session:
+        with unit_of_work(current_database()) as session:
             campaign = service.create_campaign(session, spec, now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
         fail(exc.message)
@@ -73,7 +63,7 @@ def approve_lia_command(
     except ValueError:
         fail(f"--date {on!r} is not a date like 2026-03-01")
     try:
-        with unit_of_work(_url()) as session:
+        with unit_of_work(current_database()) as session:
             service.approve_lia(session, campaign_id=campaign, on=day, now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
         fail(exc.message)

@@ -8,6 +8,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from leadgate.kit.db import ensure_current
 from leadgate.kit.errors import LeadgateError
 from leadgate.kit.settings import Settings
 from leadgate.rules.loader import load
@@ -23,6 +24,16 @@ OrgOption = typer.Option(
 def fail(message: str, code: int = 1) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def current_database() -> str:
+    """The configured database URL, after checking its schema is the one this leadgate expects."""
+    url = Settings().database_url
+    try:
+        ensure_current(url)
+    except LeadgateError as exc:
+        fail(exc.message)
+    return url
 
 
 def load_rulebooks(org: Path | None) -> Rulebooks:

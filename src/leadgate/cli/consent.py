@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from leadgate.cli.common import fail
+from leadgate.cli.common import current_database, fail
 from leadgate.consent import service
-from leadgate.kit.db import ensure_current, unit_of_work
+from leadgate.kit.db import unit_of_work
 from leadgate.kit.errors import LeadgateError
 from leadgate.kit.settings import Settings
 
@@ -35,9 +35,8 @@ def _moment(value: datetime | None, field: str, now: datetime | None = None) -> 
 
 @contextmanager
 def _work() -> Iterator[Session]:
-    url = Settings().database_url
+    url = current_database()
     try:
-        ensure_current(url)
         with unit_of_work(url) as session:
             yield session
     except LeadgateError as exc:

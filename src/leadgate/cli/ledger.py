@@ -8,10 +8,8 @@ import typer
 from pydantic_core import to_json
 from rich.console import Console
 
-from leadgate.cli.common import fail
-from leadgate.kit.db import ensure_current, unit_of_work
-from leadgate.kit.errors import LeadgateError
-from leadgate.kit.settings import Settings
+from leadgate.cli.common import current_database, fail
+from leadgate.kit.db import unit_of_work
 from leadgate.ledger import service
 
 app = typer.Typer(help="The evidence ledger: an append-only, hash-chained record of every event.",
@@ -19,19 +17,10 @@ app = typer.Typer(help="The evidence ledger: an append-only, hash-chained record
 console = Console()
 
 
-def _url() -> str:
-    url = Settings().database_url
-    try:
-        ensure_current(url)
-    except LeadgateError as exc:
-        fail(exc.message)
-    return url
-
-
 @app.command("verify")
 def verify_command() -> None:
     """Walk the chain; exit 1 naming the first event that was changed, removed or reordered."""
-    with unit_of_work(_url()) as session:
+    with unit_of_work(current_database()) as session:
         result = service.verify(session)
     if not result.intact:
         fail(f"the ledger is broken after {result.events} intact event(s): {result.problem}")
@@ -47,6 +36,6 @@ def export_command(
     """Write the events as JSON Lines (seq, prev_hash, hash, body), oldest first, for an auditor."""
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    with unit_of_work(_url()) as session:
+    with unit_of_work(current_database()) as session:
         for record in service.export(session, since=since):
             out.write(to_json(record) + b"\n")
