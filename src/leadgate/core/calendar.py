@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from leadgate.rules.model import WEEKDAYS, CallingHoursParams
+from leadgate.rules.model import CallingHoursParams
 
 _SEARCH_DAYS = 31  # no calendar in the rulebooks keeps the phone silent for a month
 
@@ -62,29 +62,6 @@ def next_open(params: CallingHoursParams, local: datetime, country: str, subdiv:
     return False, None
 
 
-_DESCRIBED: dict[int, tuple[CallingHoursParams, str]] = {}
-
-
 def describe(params: CallingHoursParams) -> str:
-    """E.g. "Mon–Fri 10:00-13:00, 14:00-20:00; not on public holidays"."""
-    seen = _DESCRIBED.get(id(params))
-    if seen is None or seen[0] is not params:  # keyed by identity: the params are not hashable
-        if len(_DESCRIBED) > 1024:
-            _DESCRIBED.clear()
-        seen = _DESCRIBED[id(params)] = (params, _text(params))
-    return seen[1]
-
-
-def _text(params: CallingHoursParams) -> str:
-    groups: list[tuple[str, str, str]] = []  # (first day, last day, spans)
-    for day in WEEKDAYS:
-        spans = ", ".join(params.windows.get(day, ()))
-        if groups and groups[-1][2] == spans and WEEKDAYS.index(groups[-1][1]) == WEEKDAYS.index(day) - 1:
-            groups[-1] = (groups[-1][0], day, spans)
-        else:
-            groups.append((day, day, spans))
-    parts = [f"{a.capitalize()}{'' if a == b else '–' + b.capitalize()} {spans}" for a, b, spans in groups if spans]
-    text = "; ".join(parts)
-    if params.closed_on_public_holidays:
-        text += "; not on public holidays"
-    return text
+    """E.g. "Mon–Fri 10:00-13:00, 14:00-20:00; not on public holidays" (worked out once per rule)."""
+    return params.description()

@@ -36,7 +36,6 @@ class ContactPoint:
     timezone: str
     holidays_subdiv: str | None
     role_address: bool = False
-    mobile: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,5 +129,5 @@ def resolve(facts: Facts, books: Rulebooks) -> Resolved:
     return Resolved(
         ContactPoint(book.jurisdiction, parsed.region, parsed.e164,
                      territory.timezone if territory else book.timezone,
-                     territory.holidays_subdiv if territory else None, mobile=parsed.mobile),
+                     territory.holidays_subdiv if territory else None),
         book, None)

@@ -155,8 +155,6 @@ def _is_stricter(how: str, old: Any, new: Any) -> bool:
         return (inf if new is None else new) >= (inf if old is None else old)
     if how == "true":
         return bool(new) or not old
-    if how == "false":
-        return not new or bool(old)
     if how == "fewer":
         return set(new) <= set(old)
     if how == "more":

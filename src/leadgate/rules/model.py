@@ -76,12 +76,31 @@ class CallingHoursParams(_Params):
     _special: dict[str, time | None] = PrivateAttr(default_factory=dict)
     # Memo of the calendar's answers per (day, country, subdivision): a pure function of this object.
     _days: dict[tuple[date, str, str | None], tuple[tuple[time, time], ...]] = PrivateAttr(default_factory=dict)
+    _text: str = PrivateAttr(default="")
 
     def model_post_init(self, context: Any, /) -> None:
         self._week = tuple(
             tuple((_hm(s[:5]), _hm(s[6:])) for s in self.windows.get(day, ())) for day in WEEKDAYS
         )
         self._special = {s.date: (_hm(s.until) if s.until else None) for s in self.special_days}
+        self._text = self._describe()
+
+    def description(self) -> str:
+        text: str = (self.__pydantic_private__ or {})["_text"]
+        return text
+
+    def _describe(self) -> str:
+        groups: list[tuple[str, str, str]] = []  # (first day, last day, spans)
+        for day in WEEKDAYS:
+            spans = ", ".join(self.windows.get(day, ()))
+            if groups and groups[-1][2] == spans and WEEKDAYS.index(groups[-1][1]) == WEEKDAYS.index(day) - 1:
+                groups[-1] = (groups[-1][0], day, spans)
+            else:
+                groups.append((day, day, spans))
+        parts = [f"{a.capitalize()}{'' if a == b else '–' + b.capitalize()} {spans}"
+                 for a, b, spans in groups if spans]
+        text = "; ".join(parts)
+        return text + "; not on public holidays" if self.closed_on_public_holidays else text
 
     def memo(self) -> dict[tuple[date, str, str | None], tuple[tuple[time, time], ...]]:
         private: dict[str, Any] = self.__pydantic_private__ or {}
@@ -170,7 +189,7 @@ REGIMES = frozenset({"opt_in", "register", "interest_signal", "no_consent_requir
 GRANTS = frozenset({"customer_exception", "no_consent_required"})
 
 # Direction in which each parameter gets stricter. "lower"/"higher" treat None as infinity.
-Tighter = Literal["lower", "higher", "true", "false", "fewer", "more", "windows"]
+Tighter = Literal["lower", "higher", "true", "fewer", "more", "windows"]
 TIGHTER: dict[str, dict[str, Tighter]] = {
     "opt_in": {"consent_max_age_days": "lower", "refusal_withdraws_consent": "true"},
     "register": {"max_age_days": "lower", "overrides": "fewer"},
