@@ -33,6 +33,8 @@ class Consent(Base):
     automated_calls: Mapped[bool] = mapped_column(default=False)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_via: Mapped[str | None] = mapped_column(String(40))
+    # Set when the consent came in a supplier file: that intake's ledger event covers it.
+    intake_id: Mapped[str | None] = mapped_column(ForeignKey("intakes.id"), index=True)
 
 
 class Objection(Base):

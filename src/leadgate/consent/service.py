@@ -57,7 +57,7 @@ def give_consent(session: Session, *, contact: str, country: str | None, kind: s
     )
     session.add(consent)
     session.flush()
-    ledger.append(session, kind="consent.given", actor=actor, at=now, data={
+    ledger.append(session, kind="consent.given", actor=actor, at=now, subject=point.person_id, data={
         "consent": consent.id, "person": point.person_id, "contact_point": point.id, "channel": channel,
         "given_at": given_at.isoformat(), "source": consent.source_code, "text_sha256": consent.text_sha256,
         "text_version": text_version, "method": collection_method, "own_initiative": own_initiative,
@@ -76,7 +76,7 @@ def withdraw_consents(session: Session, *, contact: str, country: str | None, ch
         Consent.contact_point_id == point.id, Consent.channel == channel, Consent.withdrawn_at.is_(None))))
     for consent in active:
         consent.withdrawn_at, consent.withdrawn_via = _aware(at, "at"), via
-        ledger.append(session, kind="consent.withdrawn", actor=actor, at=at,
+        ledger.append(session, kind="consent.withdrawn", actor=actor, at=at, subject=consent.person_id,
                       data={"consent": consent.id, "channel": channel, "via": via})
     session.flush()
     return active
@@ -98,7 +98,7 @@ def record_objection(session: Session, *, contact: str, country: str | None, cha
                                                  Suppression.channel == channel)).first() is None:
         session.add(Suppression(digest=digest, channel=channel, at=at))
     session.flush()
-    ledger.append(session, kind="objection", actor=actor, at=at, data={
+    ledger.append(session, kind="objection", actor=actor, at=at, subject=objection.person_id, data={
         "objection": objection.id, "person": objection.person_id, "suppression": digest, "channel": channel,
         "via": via})
     return objection

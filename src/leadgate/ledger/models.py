@@ -20,6 +20,9 @@ class LedgerEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     actor: Mapped[str] = mapped_column(String(200))
+    # The person the event is about (a copy of the body's "subject"), so an evidence pack finds its events
+    # by index. None for events about no single person (an intake, a campaign).
+    subject: Mapped[str | None] = mapped_column(String(32), index=True)
     body: Mapped[str] = mapped_column(Text)  # canonical JSON of {kind, at, actor, data}
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # a fork of the chain cannot be stored
     hash: Mapped[str] = mapped_column(String(64), unique=True)

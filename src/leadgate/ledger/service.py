@@ -32,16 +32,20 @@ def chain_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None
-           ) -> LedgerEvent:
-    """Add one event after the current head and return it (flushed, not committed)."""
+def append(session: Session, *, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
+           subject: str | None = None) -> LedgerEvent:
+    """Add one event after the current head and return it (flushed, not committed). `subject` is the id
+    of the person the event is about; it is part of the hashed body."""
     moment = (at or datetime.now(UTC)).astimezone(UTC)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
     head = session.scalars(select(LedgerEvent).order_by(LedgerEvent.seq.desc()).limit(1)).first()
     prev_hash = head.hash if head else GENESIS
-    body = canonical({"kind": kind, "at": moment, "actor": actor, "data": data})
-    event = LedgerEvent(at=moment, kind=kind, actor=actor, body=body, prev_hash=prev_hash,
+    content: dict[str, Any] = {"kind": kind, "at": moment, "actor": actor, "data": data}
+    if subject is not None:
+        content["subject"] = subject
+    body = canonical(content)
+    event = LedgerEvent(at=moment, kind=kind, actor=actor, subject=subject, body=body, prev_hash=prev_hash,
                         hash=chain_hash(prev_hash, body))
     session.add(event)
     session.flush()
@@ -74,7 +78,7 @@ def verify(session: Session) -> Verification:
             return Verification(count, prev_hash, f"event {event.seq} was changed (its hash does not match "
                                                   "its body)", event.seq)
         body = json.loads(event.body)
-        if (body.get("kind"), body.get("actor")) != (event.kind, event.actor) or \
+        if (body.get("kind"), body.get("actor"), body.get("subject")) != (event.kind, event.actor, event.subject) or \
                 datetime.fromisoformat(body["at"]) != event.at.replace(tzinfo=event.at.tzinfo or UTC):
             return Verification(count, prev_hash, f"event {event.seq} was changed (its columns do not match "
                                                   "its body)", event.seq)

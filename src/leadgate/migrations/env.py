@@ -5,8 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import leadgate.attempts.models
 import leadgate.campaigns.models
 import leadgate.consent.models
+import leadgate.decisions.models
+import leadgate.intake.models
 import leadgate.ledger.models
 import leadgate.people.models  # noqa: F401  (these imports register the tables on the metadata)
 from leadgate.kit.db import Base
