@@ -21,6 +21,7 @@ class Person(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20))  # consumer | sole_trader | business | company_general
     country: Mapped[str | None] = mapped_column(String(2))
+    name: Mapped[str | None] = mapped_column(String(200))  # as the lead gave it: the agent needs it, nothing more
     # B2B: the legal entity and its registration number, validated with python-stdnum (see people.orgid).
     organisation_name: Mapped[str | None] = mapped_column(String(200))
     organisation_id_kind: Mapped[str | None] = mapped_column(String(20))  # kvk | kbo | siren | siret | vat ...

@@ -28,7 +28,8 @@ def upgrade() -> None:
     # Plain ADD COLUMN (no batch copy on SQLite): the ledger's append-only triggers must stay in place.
     op.add_column("ledger_events", sa.Column("subject", sa.String(32)))
     op.create_index("ix_ledger_events_subject", "ledger_events", ["subject"])
-    for name, type_ in (("organisation_name", sa.String(200)), ("organisation_id_kind", sa.String(20)),
+    for name, type_ in (("name", sa.String(200)), ("organisation_name", sa.String(200)),
+                        ("organisation_id_kind", sa.String(20)),
                         ("organisation_id", sa.String(40)), ("job_title", sa.String(200))):
         op.add_column("persons", sa.Column(name, type_))
     op.create_index("ix_persons_organisation_id", "persons", ["organisation_id"])
@@ -134,7 +135,7 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("persons") as batch:
         batch.drop_index("ix_persons_organisation_id")
-        for name in ("organisation_name", "organisation_id_kind", "organisation_id", "job_title"):
+        for name in ("name", "organisation_name", "organisation_id_kind", "organisation_id", "job_title"):
             batch.drop_column(name)
     op.drop_index("ix_ledger_events_subject", "ledger_events")
     op.execute("ALTER TABLE ledger_events DROP COLUMN subject")
