@@ -8,12 +8,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from leadgate.kit.db import unit_of_work
 from leadgate.ledger import service
-from leadgate.ledger.models import GENESIS
+from leadgate.ledger.models import GENESIS, LedgerEvent
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -22,7 +22,7 @@ def fill(url: str, n: int) -> None:
     with unit_of_work(url) as session:
         for i in range(n):
             service.append(session, kind="consent.given", actor="intake", data={"n": i, "text": "Ja, bel mij"},
-                           at=T0 + timedelta(minutes=i))
+                           at=T0 + timedelta(minutes=i), subject=f"person{i % 2}")
 
 
 def tamper(url: str, sql: str) -> None:
@@ -57,7 +57,7 @@ def test_appends_form_a_chain_of_sha256_over_previous_hash_and_body(database_url
         assert event["hash"] == hashlib.sha256((prev + body).encode()).hexdigest()
         prev = event["hash"]
     assert events[0]["body"] == {"kind": "consent.given", "actor": "intake", "at": "2026-11-22T09:00:00+00:00",
-                                 "data": {"n": 0, "text": "Ja, bel mij"}}
+                                 "data": {"n": 0, "text": "Ja, bel mij"}, "subject": "person0"}
     result = verified(database_url)
     assert (result.intact, result.events, result.head) == (True, 3, prev)
 
@@ -70,6 +70,8 @@ def test_an_empty_ledger_is_intact(database_url: str) -> None:
     ("UPDATE ledger_events SET body = replace(body, 'Ja, bel mij', 'Ja, mail mij') WHERE seq = 2", 2, "changed"),
     ("UPDATE ledger_events SET actor = 'someone else' WHERE seq = 3", 3, "changed"),
     ("UPDATE ledger_events SET at = at + interval '1 day' WHERE seq = 1", 1, "changed"),
+    ("UPDATE ledger_events SET subject = 'person9' WHERE seq = 3", 3, "changed"),
+    ("UPDATE ledger_events SET subject = NULL WHERE seq = 2", 2, "changed"),
     ("DELETE FROM ledger_events WHERE seq = 2", 2, "missing"),
 ])
 def test_verify_names_the_first_changed_or_removed_event(database_url: str, sql: str, seq: int, words: str) -> None:
@@ -139,3 +141,14 @@ def test_export_since_keeps_only_later_events(database_url: str) -> None:
     with unit_of_work(database_url) as session:
         later = list(service.export(session, since=T0 + timedelta(minutes=3)))
     assert [e["seq"] for e in later] == [4, 5]
+
+
+def test_the_subject_is_part_of_the_hashed_body_and_found_by_index(database_url: str) -> None:
+    fill(database_url, 4)
+    with unit_of_work(database_url) as session:
+        mine = [e for e in service.export(session) if e["body"].get("subject") == "person1"]
+        from sqlalchemy import select
+
+        from leadgate.ledger.models import LedgerEvent
+        seqs = list(session.scalars(select(LedgerEvent.seq).where(LedgerEvent.subject == "person1")))
+    assert [e["seq"] for e in mine] == seqs == [2, 4]
