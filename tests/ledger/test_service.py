@@ -147,8 +147,5 @@ def test_the_subject_is_part_of_the_hashed_body_and_found_by_index(database_url:
     fill(database_url, 4)
     with unit_of_work(database_url) as session:
         mine = [e for e in service.export(session) if e["body"].get("subject") == "person1"]
-        from sqlalchemy import select
-
-        from leadgate.ledger.models import LedgerEvent
         seqs = list(session.scalars(select(LedgerEvent.seq).where(LedgerEvent.subject == "person1")))
     assert [e["seq"] for e in mine] == seqs == [2, 4]
