@@ -14,6 +14,7 @@ import typer
 from pydantic_core import to_json
 
 from leadgate.cli.common import OrgOption, fail, load_rulebooks
+from leadgate.cli.decide_store import decide_from_store
 from leadgate.core.lines import decide_line
 from leadgate.rules.model import Rulebooks
 
@@ -79,13 +80,32 @@ def decide_command(
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes; 0 = one per core. "
                              "The output order is the input order whatever the number."),
     org: Path | None = OrgOption,
+    contact: str | None = typer.Option(None, "--contact", help="Decide about a stored contact (phone number "
+                                       "or e-mail address) instead of reading facts; prints one decision."),
+    campaign: str | None = typer.Option(None, "--campaign", help="With --contact: the campaign id."),
+    channel: str | None = typer.Option(None, "--channel", help="With --contact: phone, email or sms."),
+    country: str | None = typer.Option(None, "--country", help="With --contact: country for national formats."),
+    at: str | None = typer.Option(None, "--at", help="With --contact: the moment, ISO 8601 with offset "
+                                  "[default: now]."),
+    record: bool = typer.Option(False, "--record", help="With --contact: keep the facts and the decision as "
+                                "evidence (a decision record and a ledger event)."),
 ) -> None:
     """Decide each facts line (DESIGN.md's contract): allowed or not, why, and when next allowed.
 
     Exit code 0 when every line was decided, 2 when a line could not be read or validated (its output
     line then carries "error" with the line number and field; the other lines are still decided).
+
+    With --contact, --campaign and --channel the facts come from the store instead (consents, objections,
+    customer relationship, attempts, data source, campaign) and one decision is printed as JSON; exit
+    code 0 whether or not it is allowed.
     """
     books = load_rulebooks(org)
+    if contact is not None:
+        decide_from_store(contact=contact, campaign=campaign, channel=channel, country=country, at=at,
+                          record=record, books=books)
+        return
+    if any(v is not None for v in (campaign, channel, country, at)) or record:
+        fail("--campaign, --channel, --country, --at and --record go with --contact.")
     source, sink = _open_in(facts), _open_out(out)
     bad = 0
     try:

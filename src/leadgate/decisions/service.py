@@ -1,0 +1,182 @@
+"""Deciding about a stored contact: the facts assembled from the store, the pure core's decision, and on
+request the decision recorded as evidence. Flushes, never commits.
+
+Fail closed: a contact we know nothing about still gets a decision (facts without consents, so the core
+says why not); only an unknown campaign is an error, since there is nothing to decide against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadgate.attempts.models import ContactAttempt
+from leadgate.campaigns.models import Campaign, Partner
+from leadgate.consent.models import Consent, Objection, Suppression
+from leadgate.consent.service import suppression_digest
+from leadgate.core import facts as f
+from leadgate.core.decision import Decision
+from leadgate.core.engine import decide
+from leadgate.decisions.models import DecisionRecord
+from leadgate.intake.models import DataSource, Lead
+from leadgate.kit.errors import InvalidInput
+from leadgate.kit.moments import from_store, to_store
+from leadgate.ledger import service as ledger
+from leadgate.people import service as people
+from leadgate.people.models import ContactPoint, CustomerRelationship, Person, new_id
+from leadgate.rules.model import Rulebooks
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    facts: f.Facts
+    decision: Decision
+    person_id: str | None
+    contact_point_id: str | None
+    record_id: str | None = None  # set when recorded
+
+
+def _customer(session: Session, person_id: str, day: date) -> f.Customer | None:
+    """The most relevant relationship on `day`: an ongoing paid one, else the paid one that ended last,
+    else an unpaid one. A relationship that starts after `day` did not exist yet."""
+    relations = [r for r in session.scalars(select(CustomerRelationship).where(
+        CustomerRelationship.person_id == person_id)) if r.started_on is None or r.started_on <= day]
+
+    def ongoing(r: CustomerRelationship) -> bool:
+        return r.ended_on is None or r.ended_on >= day
+
+    paid = [r for r in relations if r.paid]
+    best = (next((r for r in paid if ongoing(r)), None)
+            or max(paid, key=lambda r: r.ended_on or date.min, default=None)
+            or next((r for r in relations if ongoing(r)), None)
+            or max(relations, key=lambda r: r.ended_on or date.min, default=None))
+    return None if best is None else f.Customer(paid=best.paid, relationship_ended=best.ended_on)
+
+
+def _consent(c: Consent) -> f.Consent:
+    return f.Consent(channel=c.channel, purpose=c.purpose, given_at=from_store(c.given_at), text=c.text,
+                     source=c.source_code, single_use=c.single_use, used_at=_maybe(c.used_at),
+                     withdrawn_at=_maybe(c.withdrawn_at), own_initiative=c.own_initiative,
+                     automated_calls=c.automated_calls)
+
+
+def _maybe(moment: datetime | None) -> datetime | None:
+    return None if moment is None else from_store(moment)
+
+
+def _objections(session: Session, person_id: str | None, digest: str) -> tuple[f.Objection, ...]:
+    # The suppression list holds the contact point's objections even after its person was erased.
+    found: list[Any] = list(session.execute(select(Suppression.channel, Suppression.at)
+                                            .where(Suppression.digest == digest)).tuples())
+    if person_id is not None:
+        found += session.execute(select(Objection.channel, Objection.at)
+                                 .where(Objection.person_id == person_id)).tuples()
+    unique = sorted({(channel, from_store(at)) for channel, at in found}, key=lambda o: o[1])
+    return tuple(f.Objection(channel=channel, at=at) for channel, at in unique)
+
+
+def _attempts(session: Session, point_id: str) -> tuple[f.Attempt, ...]:
+    rows = session.execute(select(ContactAttempt, Partner.name)
+                           .outerjoin(Partner, ContactAttempt.call_centre_id == Partner.id)
+                           .where(ContactAttempt.contact_point_id == point_id).order_by(ContactAttempt.at))
+    return tuple(f.Attempt(at=from_store(a.at), outcome=a.outcome, campaign=a.campaign_id,
+                           call_centre=name, rings=a.rings) for a, name in rows.tuples())
+
+
+def _source(session: Session, person_id: str) -> f.Source | None:
+    source = session.scalars(select(DataSource).join(Lead, Lead.data_source_id == DataSource.id)
+                             .where(Lead.person_id == person_id).order_by(Lead.received_at.desc())).first()
+    if source is None:
+        return None
+    return f.Source(kind=source.kind, purpose_compatible=source.purpose_compatible,
+                    disabled=source.disabled)
+
+
+def _campaign(session: Session, campaign_id: str) -> f.Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise InvalidInput(f"No campaign {campaign_id!r}; see `leadgate campaign create`.", field="campaign")
+    return f.Campaign(id=campaign.id, lawful_basis=campaign.lawful_basis,
+                      lia_approved_at=campaign.lia_approved_on, automated_dialer=campaign.automated_dialer,
+                      caller_id=campaign.caller_id, relevant_to_role=campaign.relevant_to_role,
+                      sector=campaign.sector)
+
+
+def _country(person: Person | None, region: str | None, given: str | None) -> str | None:
+    # A phone number's region is an ISO 3166 code (RE for La Réunion), which the rulebooks' territories
+    # know; "001" (non-geographic numbers) is no country.
+    region = region if region and region.isalpha() else None
+    return (person.country if person is not None else None) or region or given
+
+
+def facts_for(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str, at: datetime,
+              key: bytes) -> tuple[f.Facts, ContactPoint | None]:
+    """The facts of the decision contract for this contact, campaign, channel and moment, from the store,
+    and the stored contact point (None when unknown)."""
+    if channel not in f.CHANNELS:
+        raise InvalidInput(f"channel must be one of {', '.join(f.CHANNELS)}, not {channel!r}.", field="channel")
+    if at.tzinfo is None:
+        raise InvalidInput("at needs a UTC offset, e.g. 2026-11-23T10:15:00+01:00.", field="at")
+    campaign = _campaign(session, campaign_id)
+    medium, value, region, _ = people.normalise(contact, country=country)
+    digest = suppression_digest(key, f"{medium}:{value}")
+    point = people.find_contact(session, contact, country=country)
+    person = session.get(Person, point.person_id) if point is not None else None
+    person_id = person.id if person is not None else None
+    contact_facts = f.Contact(
+        kind=person.kind if person is not None else "consumer",
+        phone=value if medium == "phone" else None, email=value if medium == "email" else None,
+        country=_country(person, point.region if point else region, country),
+        job_title=person.job_title if person is not None else None)
+    stored_consents = [] if point is None else list(session.scalars(
+        select(Consent).where(Consent.contact_point_id == point.id).order_by(Consent.given_at)))
+    facts = f.Facts(
+        id=point.id if point is not None else "unknown-contact", at=at, channel=channel,
+        contact=contact_facts,
+        customer=_customer(session, person_id, at.date()) if person_id else None,
+        consents=tuple(_consent(c) for c in stored_consents),
+        objections=_objections(session, person_id, digest),
+        registers=(),  # register snapshots arrive with issue 4; until then the core says "not checked"
+        attempts=_attempts(session, point.id) if point is not None else (),
+        campaign=campaign,
+        source=_source(session, person_id) if person_id else None,
+    )
+    return facts, point
+
+
+def decide_stored(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str,
+                  at: datetime, key: bytes, books: Rulebooks, record: bool, now: datetime, actor: str
+                  ) -> StoredDecision:
+    """Assemble, decide and (with `record`) keep the decision as evidence."""
+    facts, point = facts_for(session, contact=contact, country=country, campaign_id=campaign_id, channel=channel,
+                             at=at, key=key)
+    decision = decide(facts, books)
+    result = StoredDecision(facts, decision, point.person_id if point else None, point.id if point else None)
+    if not record:
+        return result
+    return record_decision(session, result=result, now=now, actor=actor)
+
+
+def record_decision(session: Session, *, result: StoredDecision, now: datetime, actor: str) -> StoredDecision:
+    """Keep the facts (erasable, personal data) beside a ledger event with their hash and the decision."""
+    facts_json = ledger.canonical(result.facts.model_dump(mode="json"))
+    facts_sha256 = hashlib.sha256(facts_json.encode("utf-8")).hexdigest()
+    decision = result.decision.as_dict()
+    record_id = new_id()
+    event = ledger.append(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id, data={
+        "decision_record": record_id, "contact_point": result.contact_point_id,
+        "campaign": result.facts.campaign.id, "channel": result.facts.channel,
+        "at": result.facts.at.isoformat(), "facts_sha256": facts_sha256, "allowed": decision["allowed"],
+        "rulebook": decision["rulebook"], "reasons": [r["code"] for r in decision["reasons"]]})
+    session.add(DecisionRecord(
+        id=record_id, person_id=result.person_id, contact_point_id=result.contact_point_id,
+        campaign_id=result.facts.campaign.id, channel=result.facts.channel, at=to_store(result.facts.at),
+        allowed=decision["allowed"], facts=facts_json, facts_sha256=facts_sha256,
+        decision=ledger.canonical(decision), ledger_seq=event.seq))
+    session.flush()
+    return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id)
