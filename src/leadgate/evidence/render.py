@@ -1,0 +1,125 @@
+"""The evidence pack as Markdown (the document to hand to a regulator: the contact point masked, no
+names) or as JSON (for the organisation's compliance officer: full values, a stable structure)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from leadgate.evidence.ledgerview import Entry
+from leadgate.evidence.service import Pack
+
+FORMAT = "leadgate-evidence-pack/1"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def to_json(pack: Pack) -> str:
+    chain = pack.chain
+    document = {
+        "format": FORMAT,
+        "generated_at": pack.generated_at,
+        "leadgate_version": pack.version,
+        "contact": {"medium": pack.medium, "value": pack.value, "masked": pack.masked, "region": pack.region,
+                    "jurisdiction": pack.jurisdiction},
+        "person": pack.person,
+        "erased": pack.erased,
+        "ledger": {"intact": chain.intact, "events": chain.events, "head": chain.head, "problem": chain.problem,
+                   "broken_seq": chain.seq},
+        "suppression": pack.suppression,
+        "summary": list(pack.summary),
+        "problems": list(pack.problems),
+        "registers": pack.registers,
+        "timeline": [_entry_json(e) for e in pack.entries],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, default=_plain) + "\n"
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    ledger = entry.ledger
+    return {"at": entry.at, "what": entry.what, "details": entry.details,
+            "ledger": {"seq": ledger.seq, "hash": ledger.hash, "kind": ledger.kind} if ledger else None,
+            "checks": list(entry.checks), "problems": list(entry.problems)}
+
+
+def _when(value: datetime) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return _when(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())  # one line: a value cannot break the document's structure
+
+
+def _cell(value: Any) -> str:
+    return _value(value).replace("|", "\\|")
+
+
+def to_markdown(pack: Pack) -> str:
+    chain = pack.chain
+    lines = [f"# Evidence pack: {pack.medium} {pack.masked}", ""]
+    if not chain.intact:
+        lines += [f"> **⚠ THE LEDGER CHAIN IS BROKEN: {chain.problem}.** The ledger was altered; every entry "
+                  f"recorded at or after event {chain.seq} is unproven.", ""]
+    if pack.problems:
+        lines += [f"> **⚠ {len(pack.problems)} PROOF PROBLEM(S) FOUND** — see \"Problems\" below.", ""]
+    person = pack.person
+    rows: list[tuple[str, Any]] = [("Contact point", f"{pack.medium} {pack.masked}"),
+            ("Region / jurisdiction", f"{_value(pack.region)} / {_value(pack.jurisdiction)}")]
+    if person is None:
+        rows.append(("Person", "erased from the store; the objection stands as a keyed hash"))
+    else:
+        organisation = " ".join(p for p in (person["organisation_name"], person["organisation_id_kind"],
+                                            person["organisation_id"]) if p)
+        rows += [("Person", f"{person['kind']} (person id {person['id']})"),
+                 ("Organisation", organisation or None), ("Job title", person["job_title"])]
+    rows += [("Generated", f"{_when(pack.generated_at)} by leadgate {pack.version}"),
+             ("Ledger", f"chain intact: {chain.events} events, head {chain.head}" if chain.intact
+              else f"BROKEN after {chain.events} intact event(s): {chain.problem}"),
+             ("Suppression list", pack.suppression)]
+    lines += ["| | |", "|---|---|", *(f"| {name} | {_cell(value)} |" for name, value in rows), ""]
+    lines += ["## Summary", "", *(f"- {line}" for line in pack.summary), ""]
+    if pack.problems:
+        lines += ["## Problems", "", *(f"- **{problem}**" for problem in pack.problems), ""]
+    lines += ["## Timeline (oldest first)", ""]
+    if not pack.entries:
+        lines += ["Nothing recorded.", ""]
+    for number, entry in enumerate(pack.entries, start=1):
+        lines += [f"### {number}. {_when(entry.at)} — {entry.what}", "", *_entry_lines(entry), ""]
+    lines += ["## Register checks", "", pack.registers + ".", "",
+              "## How to check this pack", "",
+              "Each ledger event's hash is SHA-256(previous event's hash + its canonical JSON body). "
+              "`leadgate ledger verify` walks the whole chain; `leadgate ledger export` writes every event for "
+              "an auditor, so each hash above can be recomputed independently.", ""]
+    return "\n".join(lines)
+
+
+def _entry_lines(entry: Entry) -> list[str]:
+    out: list[str] = []
+    for key, value in entry.details.items():
+        label = key.replace("_", " ")
+        if key == "text":
+            out += [f"- {label} (verbatim):", "", *(f"  > {line}" for line in str(value).splitlines() or [""]), ""]
+        elif isinstance(value, list):
+            out.append(f"- {label}: " + ("none" if not value else ""))
+            out += [f"  - {_value(item.get('code'))}: {_value(item.get('message'))}" for item in value]
+        else:
+            out.append(f"- {label}: {_value(value)}")
+    ledger = entry.ledger
+    out.append(f"- ledger: event {ledger.seq} ({ledger.kind}), hash `{ledger.hash}`" if ledger
+               else "- ledger: no event")
+    out += [f"- ✔ {check}" for check in entry.checks]
+    out += [f"- ✘ **{problem}**" for problem in entry.problems]
+    return out
