@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from leadgate.cli import campaigns, consent, customers, db, decide, demo, ledger, outcomes, rules, sources
+from leadgate.cli import campaigns, consent, customers, db, decide, demo, evidence, ledger, outcomes, rules, sources
 
 app = typer.Typer(
     name="leadgate",
@@ -22,6 +22,7 @@ app.add_typer(campaigns.campaign_app, name="campaign")
 app.add_typer(campaigns.partner_app, name="partner")
 app.command("object")(consent.object_command)
 app.add_typer(ledger.app, name="ledger")
+app.command("evidence")(evidence.evidence_command)
 app.add_typer(customers.app, name="customer")
 app.add_typer(sources.app, name="source")
 app.add_typer(outcomes.app, name="outcomes")
