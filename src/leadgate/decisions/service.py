@@ -72,10 +72,10 @@ def _maybe(moment: datetime | None) -> datetime | None:
 def _objections(session: Session, person_id: str | None, digest: str) -> tuple[f.Objection, ...]:
     # The suppression list holds the contact point's objections even after its person was erased.
     found: list[Any] = list(session.execute(select(Suppression.channel, Suppression.at)
-                                            .where(Suppression.digest == digest)).tuples())
+                                            .where(Suppression.digest == digest)).all())
     if person_id is not None:
         found += session.execute(select(Objection.channel, Objection.at)
-                                 .where(Objection.person_id == person_id)).tuples()
+                                 .where(Objection.person_id == person_id)).all()
     unique = sorted({(channel, from_store(at)) for channel, at in found}, key=lambda o: o[1])
     return tuple(f.Objection(channel=channel, at=at) for channel, at in unique)
 
@@ -85,7 +85,7 @@ def _attempts(session: Session, point_id: str) -> tuple[f.Attempt, ...]:
                            .outerjoin(Partner, ContactAttempt.call_centre_id == Partner.id)
                            .where(ContactAttempt.contact_point_id == point_id).order_by(ContactAttempt.at))
     return tuple(f.Attempt(at=from_store(a.at), outcome=a.outcome, campaign=a.campaign_id,
-                           call_centre=name, rings=a.rings) for a, name in rows.tuples())
+                           call_centre=name, rings=a.rings) for a, name in rows.all())
 
 
 def _source(session: Session, person_id: str) -> f.Source | None:

@@ -85,4 +85,4 @@ def list_sources(session: Session) -> list[tuple[DataSource, str | None]]:
     """Every source with its supplier's name, by supplier and code."""
     rows = session.execute(select(DataSource, Partner.name).outerjoin(Partner, DataSource.supplier_id == Partner.id)
                            .order_by(Partner.name, DataSource.code))
-    return [(source, name) for source, name in rows.tuples()]
+    return [(source, name) for source, name in rows.all()]

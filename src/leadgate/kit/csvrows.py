@@ -101,7 +101,7 @@ class RowErrors:
         named = sorted((p for p in self.problems if p[0] in shown), key=lambda p: p[0])
         lines = [f"  row {row}: {column}: {message}" for row, column, message in named]
         more = f"\n  ... and {len(rows) - MAX_NAMED} more row(s)" if len(rows) > MAX_NAMED else ""
-        first_row, first_column, _ = self.problems[0]
+        first_row, first_column, _ = named[0]
         raise InvalidInput(
             f"{self.where}: {len(rows)} bad row(s); nothing was imported. Fix them and import the file "
             "again:\n" + "\n".join(lines) + more, field=f"row {first_row}: {first_column}")
