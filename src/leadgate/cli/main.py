@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from leadgate.cli import campaigns, consent, customers, db, decide, demo, evidence, ledger, outcomes, rules, sources
+from leadgate.cli import (
+    campaigns,
+    consent,
+    customers,
+    db,
+    decide,
+    demo,
+    evidence,
+    intake,
+    ledger,
+    outcomes,
+    rules,
+    sources,
+)
 
 app = typer.Typer(
     name="leadgate",
@@ -26,6 +39,7 @@ app.command("evidence")(evidence.evidence_command)
 app.add_typer(customers.app, name="customer")
 app.add_typer(sources.app, name="source")
 app.add_typer(outcomes.app, name="outcomes")
+app.command("intake")(intake.intake_command)
 
 if __name__ == "__main__":
     app()
