@@ -108,7 +108,7 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         entries += timeline.attempts(session, person.id, point.id, events)
         entries += timeline.decisions(session, person.id, point.id, events)
         entries += _unmatched(session, events, point.id)
-    entries.sort(key=lambda e: (e.at, e.ledger.seq if e.ledger else 0))
+    entries.sort(key=lambda e: (e.at, e.ledger.seq if e.ledger else 0, _rank(e.what)))
     if suppressed is None:
         suppression = NO_KEY
     elif suppressed:
@@ -122,6 +122,14 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         version=leadgate.__version__, chain=chain, suppression=suppression,
         summary=_summary(medium, entries, suppression, person is None), registers=NO_REGISTER_CHECK,
         entries=tuple(entries))
+
+
+# At the same moment and ledger event, the cause comes before its effect (a call before the consent it used).
+_ORDER = ("lead", "customer", "consent given", "decision", "contact attempt", "consent used", "objection")
+
+
+def _rank(what: str) -> int:
+    return next((i for i, prefix in enumerate(_ORDER) if what.startswith(prefix)), len(_ORDER))
 
 
 def _person(person: Person) -> dict[str, Any]:

@@ -32,8 +32,8 @@ def _intake_proof(session: Session, intake: Intake, events: Events, checks: list
     events.compare(event, {"file_sha256": intake.file_sha256}, checks, problems)
     if intake.id not in digests:
         rows = session.execute(select(Consent.id, Consent.text_sha256, Consent.given_at, Consent.source_code,
-                                      Consent.channel).where(Consent.intake_id == intake.id)).tuples()
-        digests[intake.id] = batch_digest(rows)
+                                      Consent.channel).where(Consent.intake_id == intake.id))
+        digests[intake.id] = batch_digest((i, h, g, s, c) for i, h, g, s, c in rows)
     if digests[intake.id] == data.get("consents_sha256"):
         checks.append(f"consent batch digest matches ledger event {event.seq}")
     else:
@@ -129,7 +129,7 @@ def leads(session: Session, person_id: str, events: Events) -> list[Entry]:
              .outerjoin(Partner, DataSource.supplier_id == Partner.id).outerjoin(Intake, Lead.intake_id == Intake.id)
              .where(Lead.person_id == person_id))
     digests: dict[str, str] = {}
-    for lead, source, supplier, intake in session.execute(query).tuples():
+    for lead, source, supplier, intake in session.execute(query):
         checks: list[str] = []
         problems: list[str] = []
         details: dict[str, Any] = {
@@ -171,7 +171,7 @@ def attempts(session: Session, person_id: str, point_id: str, events: Events) ->
     query = (select(ContactAttempt, Partner).outerjoin(Partner, ContactAttempt.call_centre_id == Partner.id)
              .where((ContactAttempt.person_id == person_id) | (ContactAttempt.contact_point_id == point_id)))
     out: list[Entry] = []
-    for attempt, centre in session.execute(query).tuples():
+    for attempt, centre in session.execute(query):
         # Attempts arrive in a call centre's file (one ledger event per file); a connected call that used a
         # single-use consent also names the attempt in its consent.used event.
         used = events.find("consent.used", "attempt", attempt.id)
