@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy.orm import Session
+
 from leadgate.attempts.models import ContactAttempt
 from leadgate.campaigns import service as campaigns
 from leadgate.consent import service as consents
@@ -49,7 +51,7 @@ def at(month: int, day: int, hour: int = 10) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=UTC)
 
 
-def _intake(session, supplier_id: str, person_id: str, point_id: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _intake(session: Session, supplier_id: str, person_id: str, point_id: str) -> tuple[str, str]:
     intake = Intake(file_name="leadhuis-2026-09.csv", file_sha256=hashlib.sha256(b"file").hexdigest(),
                     supplier_id=supplier_id, at=at(9, 5), rows_total=2, rows_imported=2, rows_rejected=0,
                     persons_created=2, persons_matched=0, customers_matched=0, consents_created=2)

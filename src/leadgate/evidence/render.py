@@ -98,7 +98,7 @@ def to_markdown(pack: Pack) -> str:
         lines += ["Nothing recorded.", ""]
     for number, entry in enumerate(pack.entries, start=1):
         lines += [f"### {number}. {_when(entry.at)} — {entry.what}", "", *_entry_lines(entry), ""]
-    lines += ["## Register checks", "", pack.registers + ".", "",
+    lines += ["## Register checks", "", pack.registers[:1].upper() + pack.registers[1:] + ".", "",
               "## How to check this pack", "",
               "Each ledger event's hash is SHA-256(previous event's hash + its canonical JSON body). "
               "`leadgate ledger verify` walks the whole chain; `leadgate ledger export` writes every event for "
