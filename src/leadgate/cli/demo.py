@@ -1,8 +1,11 @@
-"""`leadgate demo`: decide the bundled example facts and show the answers as a table."""
+"""`leadgate demo`: the main job on bundled sample data (a demo database built through intake, customers,
+consents and outcomes, a recorded decision per contact and an evidence pack), or with `--facts` the rules
+tour: the bundled example facts of every jurisdiction decided by the core."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -10,9 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from leadgate.cli.common import OrgOption, load_rulebooks
+from leadgate.cli import demo_store
+from leadgate.cli.common import OrgOption, fail, load_rulebooks
 from leadgate.core.lines import decide_line
 from leadgate.core.phone import parse_phone
+from leadgate.rules.model import Rulebooks
 
 
 def mask(contact: dict[str, str | None], channel: str) -> str:
@@ -28,11 +33,47 @@ def mask(contact: dict[str, str | None], channel: str) -> str:
 
 
 def demo_command(
-    as_json: bool = typer.Option(False, "--json", help="Print the decisions as JSON Lines instead."),
+    facts: bool = typer.Option(False, "--facts", help="The rules tour instead: decide the bundled example "
+                               "facts (NL, BE, FR incl. La Réunion, DE, UK) without a database."),
+    as_json: bool = typer.Option(False, "--json", help="With --facts: print the decisions as JSON Lines."),
+    directory: Path = typer.Option(Path("leadgate-demo"), "--dir", file_okay=False,
+                                   help="Folder for the demo database, the sample files and the rejected rows "
+                                   "(rebuilt on every run; your own database is never touched)."),
+    at: datetime | None = typer.Option(None, "--at", help="The moment to decide about "
+                                       f"[default: {demo_store.DEMO_AT.isoformat()}, a Tuesday morning]."),
     org: Path | None = OrgOption,
 ) -> None:
-    """Decide the bundled example facts (NL, BE, FR incl. La Réunion, DE, UK) and show why."""
+    """Build a demo database from bundled sample data the way you would build yours (partners, a campaign,
+    the CRM's customers, a messy supplier file, a web consent, a call centre's outcomes with an opt-out),
+    decide and record every contact point, and show one evidence pack."""
     books = load_rulebooks(org)
+    if not facts:
+        if as_json:
+            fail("--json goes with --facts (the store demo prints tables and an evidence pack)")
+        moment = at or demo_store.DEMO_AT
+        if moment.tzinfo is None:
+            fail("--at needs a UTC offset, e.g. 2026-11-24T10:30:00+01:00")
+        _store_demo(directory, books, moment)
+        return
+    _facts_tour(books, as_json)
+
+
+def _store_demo(directory: Path, books: Rulebooks, at: datetime) -> None:
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 160)
+    url = demo_store.prepare(directory)
+    console.print(f"[bold]leadgate demo[/]: a demo database in {directory}/leadgate-demo.db", highlight=False)
+    demo_store.build(url, directory, console)
+    demo_store.decide_all(url, books, at, console)
+    demo_store.show_evidence(url, "06-12345678", console)
+    console.print(f"\nExplore it: [bold]export LEADGATE_DATABASE_URL=sqlite:///{directory}/leadgate-demo.db[/], "
+                  "then leadgate evidence, leadgate ledger verify, leadgate decide --contact ... "
+                  "(the demo's suppression key is in leadgate/cli/demo_store.py; never use it for real data). "
+                  "The rules tour without a database: [bold]leadgate demo --facts[/].", highlight=False)
+
+
+def _facts_tour(books: Rulebooks, as_json: bool) -> None:
     text = (resources.files("leadgate.samples") / "demo_facts.jsonl").read_text("utf-8")
     console = Console()
     if not console.is_terminal:
