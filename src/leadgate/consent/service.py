@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.core.facts import CHANNELS, CONTACT_KINDS
 from leadgate.kit.errors import InvalidInput
+from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
 from leadgate.people import service as people
 
@@ -51,7 +52,7 @@ def give_consent(session: Session, *, contact: str, country: str | None, kind: s
     consent = Consent(
         person_id=point.person_id, contact_point_id=point.id, channel=channel, purpose=purpose, text=text,
         text_version=text_version, text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        given_at=given_at, source_code=source_code.strip(), collection_method=collection_method,
+        given_at=to_store(given_at), source_code=source_code.strip(), collection_method=collection_method,
         ip_address=ip_address, user_agent=user_agent, single_use=single_use, own_initiative=own_initiative,
         automated_calls=automated_calls,
     )
@@ -75,7 +76,7 @@ def withdraw_consents(session: Session, *, contact: str, country: str | None, ch
     active = list(session.scalars(select(Consent).where(
         Consent.contact_point_id == point.id, Consent.channel == channel, Consent.withdrawn_at.is_(None))))
     for consent in active:
-        consent.withdrawn_at, consent.withdrawn_via = _aware(at, "at"), via
+        consent.withdrawn_at, consent.withdrawn_via = to_store(_aware(at, "at")), via
         ledger.append(session, kind="consent.withdrawn", actor=actor, at=at, subject=consent.person_id,
                       data={"consent": consent.id, "channel": channel, "via": via})
     session.flush()
@@ -91,12 +92,16 @@ def record_objection(session: Session, *, contact: str, country: str | None, cha
     medium, value, _, _ = people.normalise(contact, country=country)
     digest = suppression_digest(key, f"{medium}:{value}")
     point = people.find_contact(session, contact, country=country)
-    objection = Objection(person_id=point.person_id if point else None, channel=channel, at=_aware(at, "at"),
-                          received_via=via)
+    objection = Objection(person_id=point.person_id if point else None, channel=channel,
+                          at=to_store(_aware(at, "at")), received_via=via)
     session.add(objection)
-    if session.scalars(select(Suppression).where(Suppression.digest == digest,
-                                                 Suppression.channel == channel)).first() is None:
-        session.add(Suppression(digest=digest, channel=channel, at=at))
+    known = session.scalars(select(Suppression).where(Suppression.digest == digest,
+                                                      Suppression.channel == channel)).first()
+    if known is None:
+        session.add(Suppression(digest=digest, channel=channel, at=to_store(at)))
+    elif from_store(known.at) > at:
+        # Reported late (a call centre's file): once erased, the suppression is all that dates the objection.
+        known.at = to_store(at)
     session.flush()
     ledger.append(session, kind="objection", actor=actor, at=at, subject=objection.person_id, data={
         "objection": objection.id, "person": objection.person_id, "suppression": digest, "channel": channel,

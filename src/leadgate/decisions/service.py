@@ -46,15 +46,9 @@ def _customer(session: Session, person_id: str, day: date) -> f.Customer | None:
     else an unpaid one. A relationship that starts after `day` did not exist yet."""
     relations = [r for r in session.scalars(select(CustomerRelationship).where(
         CustomerRelationship.person_id == person_id)) if r.started_on is None or r.started_on <= day]
-
-    def ongoing(r: CustomerRelationship) -> bool:
-        return r.ended_on is None or r.ended_on >= day
-
-    paid = [r for r in relations if r.paid]
-    best = (next((r for r in paid if ongoing(r)), None)
-            or max(paid, key=lambda r: r.ended_on or date.min, default=None)
-            or next((r for r in relations if ongoing(r)), None)
-            or max(relations, key=lambda r: r.ended_on or date.min, default=None))
+    # An ongoing relationship ends after `day` (or never), an ended one before it: the latest end (never
+    # ending last of all) is the ongoing one if there is one, else the one that ended last.
+    best = max([r for r in relations if r.paid] or relations, key=lambda r: r.ended_on or date.max, default=None)
     return None if best is None else f.Customer(paid=best.paid, relationship_ended=best.ended_on)
 
 
@@ -76,7 +70,7 @@ def _objections(session: Session, person_id: str | None, digest: str) -> tuple[f
     if person_id is not None:
         found += session.execute(select(Objection.channel, Objection.at)
                                  .where(Objection.person_id == person_id)).all()
-    unique = sorted({(channel, from_store(at)) for channel, at in found}, key=lambda o: o[1])
+    unique = sorted({(channel, from_store(at)) for channel, at in found}, key=lambda o: (o[1], o[0]))
     return tuple(f.Objection(channel=channel, at=at) for channel, at in unique)
 
 

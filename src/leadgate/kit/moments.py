@@ -18,7 +18,8 @@ def to_store(moment: datetime) -> datetime:
 
 
 def from_store(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """The stored moment in UTC, whatever the database's session time zone."""
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_moment(text: str) -> datetime:
