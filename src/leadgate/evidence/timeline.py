@@ -32,7 +32,8 @@ def _intake_proof(session: Session, intake: Intake, events: Events, checks: list
     events.compare(event, {"file_sha256": intake.file_sha256}, checks, problems)
     if intake.id not in digests:
         rows = session.execute(select(Consent.id, Consent.text_sha256, Consent.given_at, Consent.source_code,
-                                      Consent.channel).where(Consent.intake_id == intake.id))
+                                      Consent.channel).where(Consent.intake_id == intake.id)
+                               .execution_options(yield_per=10_000))  # a supplier file may hold millions
         digests[intake.id] = batch_digest((i, h, g, s, c) for i, h, g, s, c in rows)
     if digests[intake.id] == data.get("consents_sha256"):
         checks.append(f"consent batch digest matches ledger event {event.seq}")
