@@ -66,7 +66,9 @@ def test_outcomes_use_consents_and_record_opt_outs_once(store: tuple[RunCli, dic
     assert "2 attempt(s) recorded, 0 already known" in " ".join(first.out.split())
     again = run("outcomes", "import", tmp_path / "out.csv", "--call-centre", "CallCo", "--country", "NL", env=env)
     assert "0 attempt(s) recorded, 2 already known" in " ".join(again.out.split())
-    used = decision(run(*DECIDE, "--contact", "+31612345678", *NOVEMBER, "--record", env=env))
+    recorded = run(*DECIDE, "--contact", "+31612345678", *NOVEMBER, "--record", env=env)
+    assert "recorded as decision record" in recorded.err
+    used = decision(recorded)
     assert used["allowed"] is False and "single-use consent from LP-1 was used" in json.dumps(used)
     objected = decision(run(*DECIDE, "--contact", "0687654321", *NOVEMBER, env=env))
     assert objected["allowed"] is False and "OBJECTION" in codes(objected["reasons"])

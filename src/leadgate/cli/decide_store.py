@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 
 from leadgate.cli.common import current_database, fail
@@ -36,7 +37,6 @@ def decide_from_store(*, contact: str, campaign: str | None, channel: str | None
                                            record=record, now=now, actor=ACTOR)
     except LeadgateError as exc:
         fail(exc.message)
-    out = result.decision.as_dict()
-    if result.record_id is not None:
-        out["record"] = result.record_id
-    print(json.dumps(out, ensure_ascii=False, indent=2))
+    print(json.dumps(result.decision.as_dict(), ensure_ascii=False, indent=2))
+    if result.record_id is not None:  # standard error: the output stays the decision contract
+        print(f"leadgate decide: recorded as decision record {result.record_id}.", file=sys.stderr)
