@@ -25,7 +25,7 @@ class _Bar:
 
     def __init__(self) -> None:
         self.live = err_console.is_terminal
-        self.started = time.perf_counter()
+        self.started = self.began = time.perf_counter()
         self.done = 0
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), console=err_console,
@@ -46,7 +46,8 @@ class _Bar:
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, description=name, total=total, completed=0, rate="-")
         else:
-            err_console.print(f"{name}" + (f" {total:,} rows" if total else "") + " ...", highlight=False)
+            err_console.print(f"[{self.started - self.began:6.1f} s] {name}" + (f" {total:,} rows" if total else "")
+                              + " ...", highlight=False)
 
     def advance(self, rows: int) -> None:
         self.done += rows

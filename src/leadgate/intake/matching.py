@@ -17,33 +17,50 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadgate.people.models import ContactPoint, CustomerRelationship
+from leadgate.people.models import CustomerRelationship
 
 CHUNK = 2000  # values per IN query: well inside SQLite's and PostgreSQL's parameter limits
 CONFLICT = "phone number and e-mail address belong to two different persons already stored"
 
 
+def id_prefix() -> str:
+    return os.urandom(8).hex()
+
+
+def ids_from(prefix: str, position: pl.Expr) -> pl.Expr:
+    """32-character ids (as uuid4().hex): a random 64-bit prefix per batch and a 16-digit position. Ascending
+    ids within a batch also let the primary-key index grow at its end."""
+    return pl.lit(prefix) + (position.cast(pl.Int64) + 10**15).cast(pl.String)
+
+
 def new_ids(n: int) -> pl.Series:
-    """n fresh ids: a random 64-bit prefix per batch and a counter (32 hex-like characters, as uuid4().hex).
-    Ascending ids within a batch also make the primary-key index grow at its end."""
-    prefix = os.urandom(8).hex()
-    return pl.select((pl.lit(prefix) + pl.int_range(n, dtype=pl.Int64).cast(pl.String).str.zfill(16))
-                     .alias("id")).to_series()
+    return pl.select(ids_from(id_prefix(), pl.int_range(n, dtype=pl.Int64)).alias("id")).to_series()
 
 
-def existing_points(session: Session, medium: str, values: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """value -> (contact point id, person id) of the stored contact points among `values`."""
+def existing_points(session: Session, medium: str, values: pl.Series) -> dict[str, tuple[str, str]]:
+    """value -> (contact point id, person id) of the stored contact points among `values`. Plain SQL with
+    chunked parameters: compiling a million bound parameters in SQLAlchemy costs more than the queries."""
+    connection = session.connection()
     found: dict[str, tuple[str, str]] = {}
-    batch = list(values)
-    for start in range(0, len(batch), CHUNK):
-        query = select(ContactPoint.value, ContactPoint.id, ContactPoint.person_id).where(
-            ContactPoint.medium == medium, ContactPoint.value.in_(batch[start:start + CHUNK]))
-        found.update((value, (point, person)) for value, point, person in session.execute(query).tuples())
+    postgres = connection.dialect.name == "postgresql"
+    size = 50_000 if postgres else 5_000
+    for start in range(0, len(values), size):
+        batch = values.slice(start, size).to_list()
+        if postgres:
+            result = connection.exec_driver_sql(
+                "SELECT value, id, person_id FROM contact_points WHERE medium = %(m)s AND value = ANY(%(v)s)",
+                {"m": medium, "v": batch})
+        else:
+            marks = ",".join("?" * len(batch))
+            result = connection.exec_driver_sql(
+                f"SELECT value, id, person_id FROM contact_points WHERE medium = ? AND value IN ({marks})",
+                (medium, *batch))
+        found.update((value, (point, person)) for value, point, person in result)
     return found
 
 
 def paying_customers(session: Session, person_ids: Iterable[str]) -> set[str]:
-    ids, found = list(person_ids), set()
+    ids, found = list(person_ids), set[str]()
     for start in range(0, len(ids), CHUNK):
         found.update(session.scalars(select(CustomerRelationship.person_id).where(
             CustomerRelationship.paid.is_(True), CustomerRelationship.person_id.in_(ids[start:start + CHUNK]))))
@@ -80,19 +97,18 @@ class _Persons:
 
 
 def match(session: Session, rows: pl.DataFrame) -> Matched:
-    """Assign every accepted row (columns _row, e164, email_norm) its person and contact points."""
+    """Assign every accepted row (columns _row, e164, email_norm) its person and contact points; returns the
+    rows (less those rejected for a conflict) with person_id, phone_cp, email_cp and new_person/phone/email."""
     stored_phone = existing_points(session, "phone", rows["e164"].drop_nulls().unique())
     stored_email = existing_points(session, "email", rows["email_norm"].drop_nulls().unique())
-    shared = (pl.col("e164").is_not_null() & ((pl.len().over("e164") > 1)
-                                              | pl.col("e164").is_in(list(stored_phone))))
-    shared = shared | (pl.col("email_norm").is_not_null() & ((pl.len().over("email_norm") > 1)
-                                                            | pl.col("email_norm").is_in(list(stored_email))))
-    rows = rows.with_columns(pl.int_range(pl.len()).alias("_pos"), shared.fill_null(False).alias("_shared"))
-    plain = rows.filter(~pl.col("_shared"))
-    plain = plain.with_columns(new_ids(plain.height).alias("person_id"), pl.lit(True).alias("new_person"))
-
-    walked = rows.filter(pl.col("_shared")).select("_pos", "_row", "e164", "email_norm")
-    persons, owner = _Persons(), {}
+    narrow = rows.select("_row", "e164", "email_norm").with_row_index("_pos")
+    shared = pl.lit(False)
+    for column, stored in (("e164", stored_phone), ("email_norm", stored_email)):
+        seen = (pl.len().over(column) > 1) | (pl.col(column).is_in(list(stored)) if stored else pl.lit(False))
+        shared = shared | (pl.col(column).is_not_null() & seen)
+    walked = narrow.filter(shared)
+    persons = _Persons()
+    owner: dict[tuple[str, str], tuple[str, object]] = {}
     token_of: dict[int, tuple[str, object]] = {}
     conflicts: list[int] = []
     for pos, row_number, phone, email in walked.iter_rows():
@@ -102,9 +118,9 @@ def match(session: Session, rows: pl.DataFrame) -> Matched:
             if key in owner:
                 tokens.add(persons.find(owner[key]))
             else:
-                stored = (stored_phone if key[0] == "phone" else stored_email).get(key[1])
-                if stored is not None:
-                    tokens.add(persons.find(("s", stored[1])))
+                point = (stored_phone if key[0] == "phone" else stored_email).get(key[1])
+                if point is not None:
+                    tokens.add(persons.find(("s", point[1])))
         if sum(1 for t in tokens if t[0] == "s") > 1:
             conflicts.append(row_number)
             continue
@@ -112,35 +128,42 @@ def match(session: Session, rows: pl.DataFrame) -> Matched:
         for key in keys:
             owner.setdefault(key, root)
         token_of[pos] = root
-
-    resolved = {pos: persons.find(token) for pos, token in token_of.items()}
-    new_person_ids = dict(zip(sorted({t for t in resolved.values() if t[0] == "n"}, key=str),
-                              new_ids(len(resolved)).to_list(), strict=False))
-    positions = sorted(resolved)
-    person_of = pl.DataFrame({
-        "_pos": pl.Series(positions, dtype=pl.Int64),
-        "person_id": [str(resolved[p][1]) if resolved[p][0] == "s" else new_person_ids[resolved[p]]
-                      for p in positions],
-        "new_person": [resolved[p][0] == "n" and resolved[p][1] == p for p in positions],
-    })
-    walked_rows = rows.filter(pl.col("_shared")).join(person_of, on="_pos", how="inner", maintain_order="left")
-    matched = {str(t[1]) for t in resolved.values() if t[0] == "s"}
-    out = pl.concat([plain, walked_rows.select(plain.columns)]).sort("_pos")
-    return Matched(_points(out, stored_phone, stored_email), pl.DataFrame({"_row": conflicts}, schema={"_row": pl.Int64}),
-                   matched)
+    # Every row is its own new person unless the walk says otherwise: a stored person, or an earlier row.
+    root_pos = pl.Series("_root", range(narrow.height), dtype=pl.Int64)
+    stored_person = pl.Series("_stored", [None] * narrow.height, dtype=pl.String)
+    resolved = [(pos, persons.find(token)) for pos, token in token_of.items()]
+    new_roots = [(pos, int(t[1])) for pos, t in resolved if t[0] == "n"]  # type: ignore[call-overload]
+    old = [(pos, str(t[1])) for pos, t in resolved if t[0] == "s"]
+    if new_roots:
+        root_pos = root_pos.scatter([p for p, _ in new_roots], [r for _, r in new_roots])
+    if old:
+        stored_person = stored_person.scatter([p for p, _ in old], [i for _, i in old])
+    keep = ~pl.col("_row").is_in(conflicts)
+    narrow = narrow.with_columns(root_pos, stored_person).filter(keep)
+    person = id_prefix()
+    narrow = narrow.with_columns(
+        pl.coalesce("_stored", ids_from(person, pl.col("_root"))).alias("person_id"),
+        (pl.col("_stored").is_null() & (pl.col("_root") == pl.col("_pos"))).alias("new_person"))
+    narrow = _points(narrow, stored_phone, stored_email)
+    out = (rows.filter(keep) if conflicts else rows).hstack(
+        narrow.select("person_id", "new_person", "phone_cp", "email_cp", "new_phone", "new_email"))
+    return Matched(out, pl.DataFrame({"_row": conflicts}, schema={"_row": pl.Int64}),
+                   {str(t[1]) for _, t in resolved if t[0] == "s"})
 
 
 def _points(rows: pl.DataFrame, stored_phone: dict[str, tuple[str, str]], stored_email: dict[str, tuple[str, str]]
             ) -> pl.DataFrame:
     """phone_cp/email_cp per row: the stored point, else one new point per value (its first row creates it)."""
     for medium, column, stored in (("phone", "e164", stored_phone), ("email", "email_norm", stored_email)):
-        known = pl.DataFrame({column: list(stored), f"{medium}_cp": [v[0] for v in stored.values()]},
-                             schema={column: pl.String, f"{medium}_cp": pl.String})
-        rows = rows.join(known, on=column, how="left", maintain_order="left")
-        first = pl.col(column).is_not_null() & pl.col(f"{medium}_cp").is_null() & pl.col(column).is_first_distinct()
-        rows = rows.with_columns(first.alias(f"new_{medium}"))
-        fresh = rows.filter(pl.col(f"new_{medium}")).select(column).with_columns(
-            new_ids(int(rows[f"new_{medium}"].sum())).alias("_fresh"))
-        rows = rows.join(fresh, on=column, how="left", maintain_order="left").with_columns(
-            pl.coalesce(f"{medium}_cp", "_fresh").alias(f"{medium}_cp")).drop("_fresh")
+        if stored:
+            known = pl.DataFrame({column: list(stored), "_known": [v[0] for v in stored.values()]},
+                                 schema={column: pl.String, "_known": pl.String})
+            rows = rows.join(known, on=column, how="left", maintain_order="left")
+        else:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias("_known"))
+        first = pl.col("_pos").min().over(column)
+        fresh = pl.col(column).is_not_null() & pl.col("_known").is_null()
+        rows = rows.with_columns(
+            pl.when(fresh).then(ids_from(id_prefix(), first)).otherwise("_known").alias(f"{medium}_cp"),
+            (fresh & (first == pl.col("_pos"))).alias(f"new_{medium}")).drop("_known")
     return rows

@@ -99,40 +99,45 @@ def _classify(nsn: pl.Expr, meta: _Meta) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _vectorised(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns raw, region -> e164/phone_region/mobile where settled, nulls elsewhere."""
+    """Columns raw, region -> e164/phone_region/mobile for the rows settled here (a subset, each once)."""
     raw = pl.col("raw").str.strip_chars()
     plus = raw.str.starts_with("+")
     body = pl.when(plus).then(raw.str.slice(1)).otherwise(raw)
-    digits = body.str.replace_all(r"[ \-./()]", "")
-    plain = body.str.contains(r"^[0-9 \-./()]+$") & (digits.str.len_bytes() > 0)
-    home = pl.col("region").is_in([r for r in HOME if _meta(r) is not None])
-    international = pl.when(plus).then(digits).when(home & digits.str.starts_with("00")).then(digits.str.slice(2))
-    national = pl.when(~plus & home & digits.str.starts_with("0") & ~digits.str.starts_with("00")).then(digits)
-    work = frame.with_columns(intl=pl.when(plain).then(international), nat=pl.when(plain).then(national))
-    e164, region, mobile = pl.lit(None, pl.String), pl.lit(None, pl.String), pl.lit(None, pl.Boolean)
+    work = frame.with_columns(plus.alias("_plus"), body.str.replace_all(r"[ \-./()]", "").alias("_digits"),
+                              body.str.contains(r"^[0-9 \-./()]+$").alias("_plain"))
+    digits, home = pl.col("_digits"), pl.col("region").is_in([r for r in HOME if _meta(r) is not None])
+    work = work.filter(pl.col("_plain") & (digits.str.len_bytes() > 0)).with_columns(
+        pl.when(pl.col("_plus")).then(digits).when(home & digits.str.starts_with("00")).then(digits.str.slice(2))
+        .alias("_intl"),
+        pl.when(~pl.col("_plus") & home & digits.str.starts_with("0") & ~digits.str.starts_with("00")).then(digits)
+        .alias("_nat"))
+    settled = []
     for code in HOME:
         meta = _meta(code)
         if meta is None:
             continue
-        rest = pl.when(pl.col("intl").str.starts_with(meta.cc)).then(pl.col("intl").str.slice(len(meta.cc)))
-        nsn_intl = _strip(rest, meta)
-        nsn_nat = pl.when(pl.col("region") == code).then(_strip(pl.col("nat"), meta))
-        for nsn, extra in ((nsn_intl, pl.lit(True)), (nsn_nat, pl.col("nat").str.slice(1) == nsn_nat)):
-            valid, is_mobile = _classify(nsn, meta)
-            ok = nsn.is_not_null() & ~nsn.str.starts_with("0") & extra & valid
-            e164 = pl.when(ok).then(pl.lit("+" + meta.cc) + nsn).otherwise(e164)
-            region = pl.when(ok).then(pl.lit(code)).otherwise(region)
-            mobile = pl.when(ok).then(is_mobile).otherwise(mobile)
-    return work.select("raw", "region", e164.alias("e164"), region.alias("phone_region"), mobile.alias("mobile"))
+        intl = pl.col("_intl").str.starts_with(meta.cc).fill_null(False)
+        part = work.filter(intl | ((pl.col("region") == code) & pl.col("_nat").is_not_null())).select(
+            "raw", "region", intl.alias("_is_intl"),
+            pl.when(intl).then(pl.col("_intl").str.slice(len(meta.cc))).otherwise(pl.col("_nat")).alias("_rest"))
+        part = part.with_columns(_strip(pl.col("_rest"), meta).alias("_nsn"))
+        # From a national number the prefix must have been stripped (fast_parse: nsn == digits -> None).
+        part = part.filter(pl.col("_nsn").is_not_null() & ~pl.col("_nsn").str.starts_with("0")
+                           & (pl.col("_is_intl") | (pl.col("_nsn") != pl.col("_rest"))))
+        valid, is_mobile = _classify(pl.col("_nsn"), meta)
+        part = part.with_columns(valid.alias("_valid"), is_mobile.alias("mobile")).filter("_valid")
+        settled.append(part.select("raw", "region", (pl.lit("+" + meta.cc) + pl.col("_nsn")).alias("e164"),
+                                   pl.lit(code).alias("phone_region"), "mobile"))
+    return pl.concat(settled) if settled else pl.DataFrame(schema={"raw": pl.String, "region": pl.String,
+                                                                  **OUT_SCHEMA})
 
 
 def normalise_phones(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` has columns raw (the number as written) and region (the default region, may be null);
     returns the distinct (raw, region) pairs with e164, phone_region and mobile (nulls: not valid)."""
     pairs = frame.select("raw", "region").filter(pl.col("raw").is_not_null()).unique()
-    settled = _vectorised(pairs)
-    done = settled.filter(pl.col("e164").is_not_null())
-    rest = settled.filter(pl.col("e164").is_null()).select("raw", "region")
+    done = _vectorised(pairs)
+    rest = pairs.join(done, on=["raw", "region"], how="anti", nulls_equal=True)
     parsed = [parse_phone(raw, region) for raw, region in rest.iter_rows()]
     slow = rest.with_columns(
         pl.Series("e164", [p.e164 if p else None for p in parsed], dtype=pl.String),

@@ -88,18 +88,19 @@ def store(session: Session, accepted: pl.DataFrame, consents: pl.DataFrame, *, s
     summary.sources_created = len(created)
     session.flush()
     at = pl.lit(moment, dtype=pl.Datetime("us", "UTC"))
-    persons = accepted.filter(pl.col("new_person")).select(
+    persons = accepted.lazy().filter(pl.col("new_person")).select(
         pl.col("person_id").alias("id"), "kind", pl.coalesce("region", "phone_region").alias("country"), "name",
         "organisation_name", pl.when(pl.col("org_id").is_not_null()).then(pl.col("organisation_id_kind")
                                                                           .str.to_lowercase())
         .alias("organisation_id_kind"), pl.col("org_id").alias("organisation_id"), "job_title",
-        at.alias("created_at"))
-    phones = accepted.filter(pl.col("new_phone")).select(
+        at.alias("created_at")).collect()
+    phones = accepted.lazy().filter(pl.col("new_phone")).select(
         pl.col("phone_cp").alias("id"), "person_id", pl.lit("phone").alias("medium"), pl.col("e164").alias("value"),
-        pl.col("phone_region").alias("region"), "mobile", at.alias("created_at"))
-    emails = accepted.filter(pl.col("new_email")).select(
+        pl.col("phone_region").alias("region"), "mobile", at.alias("created_at")).collect()
+    emails = accepted.lazy().filter(pl.col("new_email")).select(
         pl.col("email_cp").alias("id"), "person_id", pl.lit("email").alias("medium"),
-        pl.col("email_norm").alias("value"), "region", pl.lit(None, pl.Boolean).alias("mobile"), at.alias("created_at"))
+        pl.col("email_norm").alias("value"), "region", pl.lit(None, pl.Boolean).alias("mobile"),
+        at.alias("created_at")).collect()
     extra = [c for c in accepted.columns if c.startswith("extra:")]
     # Empty cells stay null in the JSON object; a row without any extra value gets no object at all.
     extra_json = (pl.when(pl.any_horizontal(pl.col(c).is_not_null() for c in extra)).then(

@@ -128,11 +128,11 @@ def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, ac
 
 def _consents(accepted: pl.DataFrame) -> pl.DataFrame:
     """One consent per consent row, except rows identical to an earlier one (same person, point and proof)."""
-    rows = accepted.filter(pl.col("is_consent")).with_columns(
+    rows = accepted.lazy().filter(pl.col("is_consent")).with_columns(
         pl.when(pl.col("consent_channel") == "email").then("email_cp").otherwise("phone_cp").alias("cp"))
     same = ["person_id", "cp", "consent_channel", "text_sha256", "given_at", "consent_source", "consent_text_version",
             "consent_ip", "consent_user_agent", "single_use", "source_purpose"]
-    return rows.unique(subset=same, keep="first", maintain_order=True)
+    return rows.unique(subset=same, keep="first", maintain_order=True).collect()
 
 
 def _ledger(session: Session, stored: Stored, summary: Summary, partner: Partner, *, now: datetime,

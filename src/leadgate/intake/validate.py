@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import polars as pl
 
-from leadgate.core.contact import normalise_email
 from leadgate.core.facts import CHANNELS, CONTACT_KINDS, SourceKind
+from leadgate.intake.columns import normalise_emails, parse_moments
 from leadgate.intake.mapping import CONSENT_FIELDS, FIELDS, Mapping, Plan
 from leadgate.intake.phones import normalise_phones
 from leadgate.intake.reader import Table
@@ -120,11 +120,11 @@ def normalise(rows: pl.DataFrame, *, zone: str | None, now: datetime) -> pl.Data
     phones = normalise_phones(rows.select(pl.col("phone").alias("raw"), "region"))
     rows = rows.join(phones, left_on=["phone", "region"], right_on=["raw", "region"], how="left", nulls_equal=True,
                      maintain_order="left")
-    rows = _per_value(rows, ["email"], lambda v: (normalise_email(v),), {"email_norm": pl.String})
+    rows = rows.join(normalise_emails(rows["email"]), on="email", how="left", maintain_order="left")
     rows = _per_value(rows, ["organisation_id", "organisation_id_kind"], lambda v, k: _org(k, v),
                       {"org_id": pl.String, "org_error": pl.String})
-    rows = _per_value(rows, ["consent_given_at", "_zone"], _moment,
-                      {"given_at": pl.Datetime("us", "UTC"), "given_at_error": pl.String})
+    rows = rows.join(parse_moments(rows, _moment), on=["consent_given_at", "_zone"], how="left", nulls_equal=True,
+                     maintain_order="left")
     rows = _per_value(rows, ["consent_ip"], _ip, {"ip_ok": pl.Boolean})
     rows = _per_value(rows, ["consent_text"], lambda t: (hashlib.sha256(t.encode("utf-8")).hexdigest(),),
                       {"text_sha256": pl.String})
