@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import delete
 
 from leadgate.consent import service as consents
 from leadgate.evidence import render, service
 from leadgate.kit.db import unit_of_work
 from leadgate.ledger.service import Verification
+from leadgate.people.models import Person
 from tests.evidence.state import E164, FORM_TEXT, KEY, SUPPLIER_TEXT, State, at, build
 from tests.evidence.test_service import pack_of
 
@@ -83,9 +85,6 @@ def test_json_round_trips_with_a_stable_structure(state: State) -> None:
 
 
 def test_json_of_an_erased_person(state: State) -> None:
-    from sqlalchemy import delete
-
-    from leadgate.people.models import Person
     with unit_of_work(state.url) as session:
         session.execute(delete(Person).where(Person.id == state.person))
     doc = json.loads(render.to_json(pack_of(state.url)))

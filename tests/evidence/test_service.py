@@ -13,7 +13,7 @@ from leadgate.evidence import service
 from leadgate.evidence.service import Pack, UnknownContact
 from leadgate.kit.db import unit_of_work
 from leadgate.ledger.models import LedgerEvent
-from leadgate.people.models import Person
+from leadgate.people.models import ContactPoint, Person
 from tests.evidence.state import FORM_TEXT, KEY, ORDER, PHONE, SUPPLIER_TEXT, State, at, build
 from tests.ledger.test_service import tamper
 
@@ -150,3 +150,18 @@ def test_a_consent_without_any_ledger_event_is_reported(state: State) -> None:
                    "person_id, contact_point_id, 'sms', 'Ja', 'h', given_at, 'S', 'paper', false, false, false "
                    "FROM consents WHERE id = :form", form=state.form_consent)
     assert any("NO LEDGER EVENT records this consent" in p for p in pack_of(state.url).problems)
+
+
+def test_an_objection_made_for_the_persons_other_address_is_shown_without_a_false_alarm(state: State) -> None:
+    with unit_of_work(state.url) as session:
+        session.add(ContactPoint(person_id=state.person, medium="email", value="jan@jansen.nl", region="NL",
+                                 created_at=at(9, 5)))
+        session.flush()
+        consents.record_objection(session, contact="jan@jansen.nl", country="NL", channel="email", at=at(11, 3),
+                                  via="email", actor="t", key=KEY)
+    pack = pack_of(state.url)
+    assert pack.problems == ()
+    email = next(e for e in pack.entries if e.what == "objection (email)")
+    assert email.details["suppression"] == ("on the suppression list (channel email), for another number or "
+                                            "address of this person")
+    assert pack.suppression == "on the suppression list for phone"

@@ -99,7 +99,7 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
     where = Objection.id.in_(objection_ids)
     objections = list(session.scalars(select(Objection).where(
         where | (Objection.person_id == person.id) if person else where)))
-    entries = timeline.objections(objections, events, digest, suppressed)
+    entries = timeline.objections(session, objections, events, digest)
     if person is not None and point is not None:
         point_consents = list(session.scalars(select(Consent).where(Consent.contact_point_id == point.id)))
         entries += timeline.consents(session, point_consents, events)

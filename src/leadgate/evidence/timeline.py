@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from leadgate.attempts.models import ContactAttempt
 from leadgate.campaigns.models import Partner
 from leadgate.consent.digest import batch_digest
-from leadgate.consent.models import Consent, Objection
+from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.decisions.models import DecisionRecord
 from leadgate.evidence.ledgerview import Entry, Events, LedgerRef, day, recorded_moment, sha256, utc
 from leadgate.intake.models import DataSource, Intake, Lead
@@ -97,27 +97,32 @@ def _follow_up(events: Events, kind: str, c: Consent, at: Any, what: str, stored
     return Entry(at, f"{what} ({c.channel})", details, ref, tuple(checks), tuple(problems))
 
 
-def objections(rows: list[Objection], events: Events, digest: str | None, suppressed: set[str] | None
-               ) -> list[Entry]:
+def objections(session: Session, rows: list[Objection], events: Events, digest: str | None) -> list[Entry]:
+    """Objections with the suppression-list entry of the contact point each was made for (the keyed hash in
+    its ledger event: an objection of the person's other number or address has another one)."""
     out: list[Entry] = []
     for o in rows:
         checks: list[str] = []
         problems: list[str] = []
-        if suppressed is None:
+        event = events.find("objection", "objection", o.id)
+        recorded = events.data[event.seq].get("suppression") if event is not None else None
+        target = recorded if isinstance(recorded, str) and digest is not None else digest
+        suppressed = set(session.scalars(select(Suppression.channel).where(Suppression.digest == target)))
+        if digest is None:
             status = "not checked: LEADGATE_SUPPRESSION_KEY not set"
         elif o.channel in suppressed:
             status = f"on the suppression list (channel {o.channel})"
         else:
             status = "NOT on the suppression list"
             problems.append(f"the suppression list has no entry for this objection (channel {o.channel})")
-        event = events.find("objection", "objection", o.id)
+        if target != digest:
+            status += ", for another number or address of this person"
         ref = None
         if event is None:
             problems.append("NO LEDGER EVENT records this objection")
         else:
             ref = events.ref(event, problems)
-            stored: dict[str, Any] = {"channel": o.channel, "via": o.received_via}
-            events.compare(event, stored | ({"suppression": digest} if digest else {}), checks, problems)
+            events.compare(event, {"channel": o.channel, "via": o.received_via}, checks, problems)
         out.append(Entry(utc(o.at), f"objection ({o.channel})", {
             "objection": o.id, "channel": o.channel, "via": o.received_via, "suppression": status},
             ref, tuple(checks), tuple(problems)))
