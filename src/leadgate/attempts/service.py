@@ -70,8 +70,10 @@ def call_centre_named(session: Session, name: str) -> Partner:
     return partner
 
 
-def check_attempt(session: Session, spec: AttemptSpec, *, now: datetime) -> AttemptSpec:
-    """The spec, or InvalidInput naming the field."""
+def check_attempt(session: Session, spec: AttemptSpec, *, now: datetime, campaigns: set[str] | None = None
+                  ) -> AttemptSpec:
+    """The spec, or InvalidInput naming the field. `campaigns`: the known campaign ids, when the caller
+    checks many attempts (else each check asks the database)."""
     if spec.outcome not in OUTCOMES:
         raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}, not {spec.outcome!r}.", field="outcome")
     if spec.channel not in CHANNELS:
@@ -86,7 +88,8 @@ def check_attempt(session: Session, spec: AttemptSpec, *, now: datetime) -> Atte
         raise InvalidInput(f"rings must be 0 to 1000, not {spec.rings}.", field="rings")
     if spec.call_id is not None and not 0 < len(spec.call_id) <= 100:
         raise InvalidInput("call_id must be 1 to 100 characters.", field="call_id")
-    if session.get(Campaign, spec.campaign_id) is None:
+    known = spec.campaign_id in campaigns if campaigns is not None else session.get(Campaign, spec.campaign_id)
+    if not known:
         raise InvalidInput(f"No campaign {spec.campaign_id!r}; create it with `leadgate campaign create`.",
                            field="campaign")
     people.normalise(spec.contact, country=spec.country)  # raises naming "contact"
@@ -113,10 +116,11 @@ def _use_consents(session: Session, *, point_id: str, person_id: str, spec: Atte
 
 
 def record_attempt(session: Session, *, call_centre_id: str | None, spec: AttemptSpec, now: datetime,
-                   actor: str, key: bytes) -> Recorded:
+                   actor: str, key: bytes, checked: bool = False) -> Recorded:
     """Store one attempt (or find it, when the call centre reported this call id before) and act on its
-    outcome. `key` is the suppression key an opt-out needs."""
-    check_attempt(session, spec, now=now)
+    outcome. `key` is the suppression key an opt-out needs; `checked` skips `check_attempt` (done already)."""
+    if not checked:
+        check_attempt(session, spec, now=now)
     if spec.call_id is not None:
         known = session.scalars(select(ContactAttempt).where(ContactAttempt.call_centre_id == call_centre_id,
                                                              ContactAttempt.call_id == spec.call_id)).first()
@@ -142,8 +146,8 @@ def record_attempt(session: Session, *, call_centre_id: str | None, spec: Attemp
                     consents_used=used)
 
 
-def _spec_of(session: Session, row: Row, country: str | None, now: datetime, errors: RowErrors
-             ) -> AttemptSpec | None:
+def _spec_of(session: Session, row: Row, country: str | None, now: datetime, errors: RowErrors,
+             campaigns: set[str]) -> AttemptSpec | None:
     bad = len(errors.problems)
     for column, value in (("call_id", row.get("call_id")), ("contact", row.get("contact", "phone", "email")),
                           ("campaign", row.get("campaign")), ("at", row.get("at")),
@@ -171,7 +175,7 @@ def _spec_of(session: Session, row: Row, country: str | None, now: datetime, err
                        call_id=row.get("call_id"), rings=rings, channel=row.get("channel").lower() or "phone",
                        kind=row.get("kind").lower() or "consumer")
     try:
-        return check_attempt(session, spec, now=now)
+        return check_attempt(session, spec, now=now, campaigns=campaigns)
     except InvalidInput as exc:
         errors.add(row.number, exc.field or "row", exc.message)
         return None
@@ -188,8 +192,9 @@ def _specs(session: Session, rows: list[Row], country: str | None, now: datetime
     errors = RowErrors(where)
     seen: dict[str, tuple[int, AttemptSpec]] = {}
     specs: list[AttemptSpec] = []
+    campaigns = set(session.scalars(select(Campaign.id)))
     for row in rows:
-        spec = _spec_of(session, row, country, now, errors)
+        spec = _spec_of(session, row, country, now, errors, campaigns)
         if spec is None or spec.call_id is None:
             continue
         first = seen.setdefault(spec.call_id, (row.number, spec))
@@ -207,8 +212,8 @@ def import_outcomes(session: Session, *, data: bytes, where: str, call_centre: s
     partner = call_centre_named(session, call_centre)
     rows = read_rows(data, where, required=(("call_id",), ("contact", "phone", "email"), ("campaign",), ("at",),
                                             ("outcome",)))
-    results = [record_attempt(session, call_centre_id=partner.id, spec=spec, now=now, actor=actor, key=key)
-               for spec in _specs(session, rows, country, now, where)]
+    results = [record_attempt(session, call_centre_id=partner.id, spec=spec, now=now, actor=actor, key=key,
+                              checked=True) for spec in _specs(session, rows, country, now, where)]
     summary = OutcomesImport(
         rows=len(rows), recorded=sum(r.new for r in results), already_known=sum(not r.new for r in results),
         persons_created=sum(r.person_created for r in results),
