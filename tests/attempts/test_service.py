@@ -19,7 +19,7 @@ from leadgate.ledger import service as ledger
 from leadgate.people.models import ContactPoint, Person
 from tests.store_helpers import KEY, NOW, count, setup_store
 
-HEADER = "call_id;contact;country;campaign;at;outcome;rings\n"
+HEADER = "call_id;contact;country;campaign;at;outcome;rings;channel\n"
 FILE = HEADER + (
     "CC-1;06.456.789.01;NL;winter-2026;2026-11-20T09:15:00+01:00;no_answer;7\n"
     "CC-2;06 567 890 12;NL;winter-2026;2026-11-20T14:02:00+01:00;opt_out;\n"
@@ -97,6 +97,7 @@ def test_an_unknown_number_becomes_a_person_of_the_given_kind(database_url: str)
     ("CC-9;06-4567;NL;winter-2026;2026-11-20T09:15:00+01:00;busy;", "row 5: contact"),
     (";0645678901;NL;winter-2026;2026-11-20T09:15:00+01:00;busy;", "row 5: call_id"),
     ("CC-1;0645678901;NL;winter-2026;2026-11-20T09:15:00+01:00;busy;", "row 5: call_id"),  # CC-1 said no_answer
+    ("CC-9;0645678901;NL;winter-2026;2026-11-20T09:15:00+01:00;busy;;email", "row 5: channel"),
 ])
 def test_a_bad_row_refuses_the_whole_file(database_url: str, row: str, expected: str) -> None:
     setup_store(database_url)

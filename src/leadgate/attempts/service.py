@@ -92,7 +92,10 @@ def check_attempt(session: Session, spec: AttemptSpec, *, now: datetime, campaig
     if not known:
         raise InvalidInput(f"No campaign {spec.campaign_id!r}; create it with `leadgate campaign create`.",
                            field="campaign")
-    people.normalise(spec.contact, country=spec.country)  # raises naming "contact"
+    medium = people.normalise(spec.contact, country=spec.country)[0]  # raises naming "contact"
+    if (medium == "email") != (spec.channel == "email"):
+        needs = "an e-mail address" if spec.channel == "email" else "a phone number"
+        raise InvalidInput(f"a {spec.channel} attempt needs {needs}, not {spec.contact!r}.", field="channel")
     return spec
 
 
