@@ -93,24 +93,24 @@ def store(session: Session, accepted: pl.DataFrame, consents: pl.DataFrame, *, s
         "organisation_name", pl.when(pl.col("org_id").is_not_null()).then(pl.col("organisation_id_kind")
                                                                           .str.to_lowercase())
         .alias("organisation_id_kind"), pl.col("org_id").alias("organisation_id"), "job_title",
-        at.alias("created_at")).collect()
+        at.alias("created_at"))
     phones = accepted.lazy().filter(pl.col("new_phone")).select(
         pl.col("phone_cp").alias("id"), "person_id", pl.lit("phone").alias("medium"), pl.col("e164").alias("value"),
-        pl.col("phone_region").alias("region"), "mobile", at.alias("created_at")).collect()
+        pl.col("phone_region").alias("region"), "mobile", at.alias("created_at"))
     emails = accepted.lazy().filter(pl.col("new_email")).select(
         pl.col("email_cp").alias("id"), "person_id", pl.lit("email").alias("medium"),
         pl.col("email_norm").alias("value"), "region", pl.lit(None, pl.Boolean).alias("mobile"),
-        at.alias("created_at")).collect()
+        at.alias("created_at"))
     extra = [c for c in accepted.columns if c.startswith("extra:")]
     # Empty cells stay null in the JSON object; a row without any extra value gets no object at all.
     extra_json = (pl.when(pl.any_horizontal(pl.col(c).is_not_null() for c in extra)).then(
         pl.struct(pl.col(c).alias(c[6:]) for c in extra).struct.json_encode()) if extra else pl.lit(None, pl.String))
-    leads = accepted.select(
+    leads = accepted.lazy().select(
         new_ids(accepted.height).alias("id"), "person_id",
         pl.col("source_code").replace_strict(sources, return_dtype=pl.String).alias("data_source_id"),
         pl.lit(intake.id).alias("intake_id"), pl.col("_row").alias("row_number"), at.alias("received_at"),
         extra_json.alias("extra"))
-    consent_rows = consents.select(
+    consent_rows = consents.lazy().select(
         new_ids(consents.height).alias("id"), "person_id", pl.col("cp").alias("contact_point_id"),
         pl.col("consent_channel").alias("channel"), pl.col("source_purpose").alias("purpose"),
         pl.col("consent_text").alias("text"), pl.col("consent_text_version").alias("text_version"), "text_sha256",
@@ -118,10 +118,13 @@ def store(session: Session, accepted: pl.DataFrame, consents: pl.DataFrame, *, s
         pl.col("consent_ip").alias("ip_address"), pl.col("consent_user_agent").alias("user_agent"), "single_use",
         pl.lit(False).alias("own_initiative"), pl.lit(False).alias("automated_calls"), pl.lit(intake.id)
         .alias("intake_id"))
-    progress.stage("storing", persons.height + phones.height + emails.height + leads.height + consent_rows.height)
-    insert_frame(session, Person.__table__, persons, progress.advance)  # type: ignore[arg-type]
-    insert_frame(session, ContactPoint.__table__, pl.concat([phones, emails]), progress.advance)  # type: ignore[arg-type]
-    insert_frame(session, Lead.__table__, leads, progress.advance)  # type: ignore[arg-type]
-    insert_frame(session, Consent.__table__, consent_rows, progress.advance)  # type: ignore[arg-type]
-    lines = list(consent_rows.select("id", "text_sha256", "given_at", "source_code", "channel").iter_rows())
+    flags = accepted.select(pl.col("new_person", "new_phone", "new_email").sum()).row(0)
+    progress.stage("storing", sum(flags) + accepted.height + consents.height)
+    # One table at a time, each frame built just before its insert and freed after: peak memory.
+    for table, frame in ((Person.__table__, persons), (ContactPoint.__table__, pl.concat([phones, emails])),
+                         (Lead.__table__, leads)):
+        insert_frame(session, table, frame.collect(), progress.advance)  # type: ignore[arg-type]
+    consent_frame = consent_rows.collect()
+    insert_frame(session, Consent.__table__, consent_frame, progress.advance)  # type: ignore[arg-type]
+    lines = list(consent_frame.select("id", "text_sha256", "given_at", "source_code", "channel").iter_rows())
     return Stored(intake, lines, created)

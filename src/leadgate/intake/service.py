@@ -97,15 +97,19 @@ def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, ac
     rows = validate.normalise(validate.columns(table, plan, mapping, country=(country or "").upper() or None,
                                                zone=zone), zone=zone, now=now)
     progress.advance(table.frame.height)
-    accepted = rows.filter(pl.col("reject_field").is_null())
+    accepted = rows.filter(pl.col("reject_field").is_null()).drop(
+        "reject_field", "reject_reason", "org_error", "given_at_error", "ip_ok", "consent_given_at", "_zone",
+        "consent_single_use", "organisation_id")
     rejected = rows.filter(pl.col("reject_field").is_not_null()).select("_row", "reject_field", "reject_reason")
+    rows_read = rows.height
+    del rows  # the accepted rows are a copy: keep one
     progress.stage("matching")
     matched = match(session, accepted)
     conflicts = matched.conflicts.with_columns(pl.lit("phone").alias("reject_field"),
                                                pl.lit(CONFLICT).alias("reject_reason"))
     rejected = pl.concat([rejected, conflicts]).sort("_row")
     accepted = matched.rows
-    summary.rows_read, summary.rows_imported, summary.rows_rejected = rows.height, accepted.height, rejected.height
+    summary.rows_read, summary.rows_imported, summary.rows_rejected = rows_read, accepted.height, rejected.height
     counts = Counter(zip(rejected["reject_field"], rejected["reject_reason"], strict=True))
     summary.reasons = [(f, r, n) for (f, r), n in counts.most_common()]
     summary.rejected_file = RejectedFile(path, table).write(rejected)
