@@ -106,6 +106,7 @@ def test_mapping_file(tmp_path: Path) -> None:
     ('[columns]\n"Tel" = "telephone"\n', "'telephone' is not a leadgate field"),
     ('[colums]\n"Tel" = "phone"\n', "unknown key(s) colums"),
     ('[columns\n', "not valid TOML"),
+    ('[defaults]\ncountry = "NL"\nextra = ["Interesse"]\n', "extra must come before the first [table]"),
 ])
 def test_bad_mapping_files(tmp_path: Path, text: str, words: str) -> None:
     path = tmp_path / "mapping.toml"
@@ -123,3 +124,11 @@ def test_column_problems_are_named(headers: list[str], words: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         plan(headers, Mapping(), "f.csv")
     assert words in caught.value.message
+
+
+def test_the_example_mapping_file_is_valid() -> None:
+    mapping = read_mapping(Path(__file__).parents[2] / "examples" / "mapping.toml")
+    found = plan(["Mob. nr", "Mailadres klant", "KvK", "Optin tijdstip", "Interesse", "Voorkeur belmoment", "Naam"],
+                 mapping, "f.csv")
+    assert found.fields == {"phone": 0, "email": 1, "organisation_id": 2, "consent_given_at": 3, "name": 6}
+    assert list(found.extra) == ["Interesse", "Voorkeur belmoment"]

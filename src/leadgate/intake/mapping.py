@@ -43,7 +43,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source_kind": ("sourcekind", "bronsoort"),
     "source_purpose": ("sourcepurpose", "doel", "purpose", "finalite"),
     "consent_channel": ("consentchannel", "kanaal", "canal", "channel"),
-    "consent_text": ("consenttext", "toestemmingstekst", "optintext", "texteconsentement", "einwilligungstext"),
+    "consent_text": ("consenttext", "toestemmingstekst", "optintext", "optintekst", "texteconsentement",
+                     "einwilligungstext"),
     "consent_given_at": ("consentgivenat", "optindate", "optindatum", "optinat", "datumoptin", "consentat",
                          "toestemmingsdatum", "toestemmingdatum",
                          "dateconsentement", "consentdate"),
@@ -96,6 +97,10 @@ def read_mapping(path: Path) -> Mapping:
     if not isinstance(columns, dict) or not isinstance(defaults, dict) or not isinstance(extra, list):
         raise InvalidInput(f"{path.name}: [columns] and [defaults] are tables, extra is a list of column names.",
                            field="mapping")
+    misplaced = {"extra", "timezone"} & (set(columns) | set(defaults))
+    if misplaced:
+        raise InvalidInput(f"{path.name}: {' and '.join(sorted(misplaced))} must come before the first [table] "
+                           "(in TOML, a key after [defaults] belongs to that table).", field="mapping")
     for target in [*columns.values(), *defaults]:
         if target not in FIELDS:
             raise InvalidInput(f"{path.name}: {target!r} is not a leadgate field; the fields are "
