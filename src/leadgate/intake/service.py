@@ -80,6 +80,10 @@ def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, ac
     """Validate, match and (unless dry_run) store a supplier file. Bad files raise InvalidInput; bad rows
     are rejected into `<stem>.rejected.csv` next to the file and counted in the summary."""
     progress = progress or _Quiet()
+    country = {"UK": "GB"}.get((country or "").upper(), (country or "").upper()) or None
+    if country is not None and country not in validate.REGIONS:
+        raise InvalidInput(f"--country {country!r} is not a country code; use two letters: NL, BE, FR, DE, GB, ...",
+                           field="country")
     partner = find_supplier(session, supplier)
     mapping = mapping_file.read_mapping(mapping_path) if mapping_path is not None else mapping_file.Mapping()
     progress.stage("reading")
@@ -94,7 +98,7 @@ def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, ac
     zone = timezone or mapping.timezone
     validate._zone(zone)
     progress.stage("validating", table.frame.height)
-    rows = validate.normalise(validate.columns(table, plan, mapping, country=(country or "").upper() or None,
+    rows = validate.normalise(validate.columns(table, plan, mapping, country=country,
                                                zone=zone), zone=zone, now=now)
     progress.advance(table.frame.height)
     accepted = rows.filter(pl.col("reject_field").is_null()).drop(
