@@ -24,7 +24,7 @@ def pack_of(url: str, contact: str = PHONE, *, key: bytes | None = KEY) -> Pack:
                                   now=datetime(2026, 11, 25, tzinfo=UTC))
 
 
-def sql(url: str, statement: str, **params: str) -> None:
+def sql(url: str, statement: str, **params: object) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text(statement), params)
@@ -83,12 +83,14 @@ def test_the_same_pack_for_any_format_of_the_number(state: State) -> None:
     ("UPDATE consents SET withdrawn_at = NULL, withdrawn_via = NULL WHERE id = :form",
      "(consent.withdrawn) has no matching stored record"),
     ("DELETE FROM objections", "(objection) has no matching stored record"),
+    ("UPDATE objections SET at = :later", "MISMATCH with ledger event"),
+    ("UPDATE consents SET withdrawn_at = :later WHERE id = :form", "MISMATCH with ledger event"),
     ("DELETE FROM suppressions", "the suppression list has no entry for this objection"),
     ("UPDATE decision_records SET facts = '{}'", "DECISION FACTS CHANGED"),
     ("UPDATE customer_relationships SET paid = false", "MISMATCH with ledger event"),
 ])
 def test_a_changed_or_removed_record_is_reported(state: State, statement: str, words: str) -> None:
-    sql(state.url, statement, form=state.form_consent, supplier=state.supplier_consent)
+    sql(state.url, statement, form=state.form_consent, supplier=state.supplier_consent, later=at(11, 20))
     pack = pack_of(state.url)
     assert pack.chain.intact
     assert any(words in problem for problem in pack.problems), pack.problems

@@ -133,9 +133,13 @@ class Events:
                             f"{self.broken_seq}): it cannot be trusted")
         return LedgerRef(event.seq, event.hash, event.kind)
 
-    def compare(self, event: LedgerEvent, stored: dict[str, Any], checks: list[str], problems: list[str]) -> None:
-        """Compare the stored fields with those the event recorded (fields it did not record are skipped)."""
-        recorded = self.data[event.seq]
+    def compare(self, event: LedgerEvent, stored: dict[str, Any], checks: list[str], problems: list[str],
+                at: datetime | None = None) -> None:
+        """Compare the stored fields with those the event recorded (fields it did not record are skipped);
+        `at` is a stored time that must be the event's own time (an objection, a withdrawal)."""
+        recorded = dict(self.data[event.seq])
+        if at is not None:
+            recorded["at"], stored = utc(event.at).isoformat(), {"at": at} | stored
         compared = [key for key in stored if key in recorded]
         differ = [key for key in compared if not same(recorded[key], stored[key])]
         if differ:

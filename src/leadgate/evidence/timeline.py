@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -83,7 +84,7 @@ def consents(session: Session, rows: list[Consent], events: Events) -> list[Entr
     return out
 
 
-def _follow_up(events: Events, kind: str, c: Consent, at: Any, what: str, stored: dict[str, Any]) -> Entry:
+def _follow_up(events: Events, kind: str, c: Consent, at: datetime, what: str, stored: dict[str, Any]) -> Entry:
     checks: list[str] = []
     problems: list[str] = []
     event = events.find(kind, "consent", c.id)
@@ -92,7 +93,7 @@ def _follow_up(events: Events, kind: str, c: Consent, at: Any, what: str, stored
         problems.append(f"NO LEDGER EVENT records this ({kind})")
     else:
         ref = events.ref(event, problems)
-        events.compare(event, stored, checks, problems)
+        events.compare(event, stored, checks, problems, at=at if kind == "consent.withdrawn" else None)
     details = {"consent": c.id, "channel": c.channel} | ({"via": c.withdrawn_via} if kind.endswith("withdrawn") else {})
     return Entry(at, f"{what} ({c.channel})", details, ref, tuple(checks), tuple(problems))
 
@@ -122,7 +123,7 @@ def objections(session: Session, rows: list[Objection], events: Events, digest: 
             problems.append("NO LEDGER EVENT records this objection")
         else:
             ref = events.ref(event, problems)
-            events.compare(event, {"channel": o.channel, "via": o.received_via}, checks, problems)
+            events.compare(event, {"channel": o.channel, "via": o.received_via}, checks, problems, at=o.at)
         out.append(Entry(utc(o.at), f"objection ({o.channel})", {
             "objection": o.id, "channel": o.channel, "via": o.received_via, "suppression": status},
             ref, tuple(checks), tuple(problems)))
