@@ -108,3 +108,11 @@ def test_bulk_moments_equal_the_python_parser(values: list[tuple[datetime, int, 
 def test_a_local_time_needs_a_zone() -> None:
     assert _moment("2026-10-02 14:03", None)[1] is not None
     assert _moment("2026-10-02 14:03", "Europe/Amsterdam") == (datetime(2026, 10, 2, 12, 3, tzinfo=UTC), None)
+
+
+def test_found_by_the_property_test() -> None:
+    """GB's national prefix pattern also matches 180020, on which the fast path of core.phone gives up."""
+    numbers = pl.DataFrame({"raw": [" +441800200000 ", "+44 1800 200 0000", "0031 (0) 6 12345678"],
+                            "region": ["NL", "GB", "NL"]})
+    for raw, region, e164, _, _ in normalise_phones(numbers).iter_rows():
+        assert (_reference(raw, region) or (None,))[0] == e164

@@ -78,9 +78,11 @@ def _strip(rest: pl.Expr, meta: _Meta) -> pl.Expr:
         stripped.str.len_bytes().is_in(list(meta.local_only)) | \
         (~stripped.str.len_bytes().is_in(list(lengths)) & (stripped.str.len_bytes() <= max(lengths)))
     # Keeping the zero makes the national number start with 0: fast_parse then answers None (fallback).
+    # (A null condition falls through to `otherwise`: guards wrap the whole result, not its input.)
+    result = pl.when(~rest.str.starts_with("0")).then(rest).when(keeps_zero).then(None).otherwise(stripped)
     if meta.region == "GB":  # its prefix pattern "0|180020": fast_parse gives up on 180020
-        rest = pl.when(~rest.str.starts_with("180020")).then(rest)
-    return pl.when(~rest.str.starts_with("0")).then(rest).when(keeps_zero).then(None).otherwise(stripped)
+        result = pl.when(~rest.str.starts_with("180020")).then(result)
+    return result
 
 
 def _classify(nsn: pl.Expr, meta: _Meta) -> tuple[pl.Expr, pl.Expr]:
