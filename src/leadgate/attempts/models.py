@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import leadgate.campaigns.models  # noqa: F401  (campaigns and call centres)
 from leadgate.kit.db import Base
 from leadgate.people.models import new_id
 

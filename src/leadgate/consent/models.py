@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import leadgate.intake.models  # noqa: F401  (consents.intake_id references intakes)
 from leadgate.kit.db import Base
 from leadgate.people.models import new_id
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+import leadgate.campaigns.models  # noqa: F401  (campaigns)
 from leadgate.kit.db import Base
 from leadgate.people.models import new_id
 
