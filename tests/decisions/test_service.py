@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
+from leadgate.attempts.record import AttemptSpec, record_attempt
+from leadgate.campaigns.models import Partner
 from leadgate.consent import service as consents
 from leadgate.decisions import service
 from leadgate.decisions.models import DecisionRecord
@@ -147,3 +149,32 @@ def test_a_recorded_decision_keeps_its_facts_and_is_in_the_ledger(database_url: 
     # Without --record nothing is stored.
     decide(database_url, books)
     assert count(database_url, DecisionRecord) == 1
+
+
+def test_the_facts_carry_the_proof_attempts_and_person(database_url: str) -> None:
+    setup_store(database_url)
+    given = datetime.fromisoformat("2026-11-01T10:00:00+01:00")
+    with unit_of_work(database_url) as session:
+        consents.give_consent(session, contact=PHONE, country="NL", kind="business", channel="phone",
+                              text="Ja, bel mij.", source_code="LP-1", given_at=given, now=NOW, actor="test",
+                              purpose="energy offers", single_use=True, own_initiative=True)
+        person = session.scalars(select(Person)).one()
+        person.job_title = "Inkoper"
+    with unit_of_work(database_url) as session:
+        centre = session.scalars(select(Partner).where(Partner.name == "CallCo")).one()
+        record_attempt(session, call_centre_id=centre.id, spec=AttemptSpec(
+            contact="+31612345678", country=None, campaign_id=CAMPAIGN, outcome="connected", rings=4, call_id="A1",
+            at=datetime.fromisoformat("2026-11-20T10:00:00+01:00")), now=NOW, actor="test", key=KEY)
+    with unit_of_work(database_url) as session:
+        facts = service.facts_for(session, contact="+31 6 1234 5678", country=None, campaign_id=CAMPAIGN,
+                                  channel="phone", at=MARCH, key=KEY)
+    assert (facts.contact.kind, facts.contact.country, facts.contact.job_title) == ("business", "NL", "Inkoper")
+    (consent,) = facts.consents
+    assert (consent.text, consent.source, consent.purpose, consent.given_at) == ("Ja, bel mij.", "LP-1",
+                                                                                 "energy offers", given)
+    assert consent.single_use and consent.own_initiative
+    assert consent.used_at == datetime.fromisoformat("2026-11-20T10:00:00+01:00")  # the connected call used it
+    (attempt,) = facts.attempts
+    assert (attempt.outcome, attempt.campaign, attempt.call_centre, attempt.rings) == ("connected", CAMPAIGN,
+                                                                                       "CallCo", 4)
+    assert facts.campaign.lia_approved_at == date(2026, 3, 1) and facts.registers == ()

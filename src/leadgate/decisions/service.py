@@ -109,9 +109,15 @@ def _country(person: Person | None, region: str | None, given: str | None) -> st
 
 
 def facts_for(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str, at: datetime,
+              key: bytes) -> f.Facts:
+    """The facts of the decision contract for this contact, campaign, channel and moment, from the store."""
+    return _assemble(session, contact=contact, country=country, campaign_id=campaign_id, channel=channel, at=at,
+                     key=key)[0]
+
+
+def _assemble(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str, at: datetime,
               key: bytes) -> tuple[f.Facts, ContactPoint | None]:
-    """The facts of the decision contract for this contact, campaign, channel and moment, from the store,
-    and the stored contact point (None when unknown)."""
+    """The facts and the stored contact point (None when unknown)."""
     if channel not in f.CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(f.CHANNELS)}, not {channel!r}.", field="channel")
     if at.tzinfo is None:
@@ -147,7 +153,7 @@ def decide_stored(session: Session, *, contact: str, country: str | None, campai
                   at: datetime, key: bytes, books: Rulebooks, record: bool, now: datetime, actor: str
                   ) -> StoredDecision:
     """Assemble, decide and (with `record`) keep the decision as evidence."""
-    facts, point = facts_for(session, contact=contact, country=country, campaign_id=campaign_id, channel=channel,
+    facts, point = _assemble(session, contact=contact, country=country, campaign_id=campaign_id, channel=channel,
                              at=at, key=key)
     decision = decide(facts, books)
     result = StoredDecision(facts, decision, point.person_id if point else None, point.id if point else None)
