@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.core.facts import CONTACT_KINDS
@@ -20,7 +20,7 @@ from leadgate.kit.errors import InvalidInput
 from leadgate.kit.moments import parse_day
 from leadgate.ledger import service as ledger
 from leadgate.people import service as people
-from leadgate.people.models import CustomerRelationship, Person
+from leadgate.people.models import ContactPoint, CustomerRelationship, Person, new_id
 
 PAID_WORDS = {"yes": True, "true": True, "1": True, "ja": True, "oui": True, "y": True, "j": True,
               "no": False, "false": False, "0": False, "nee": False, "non": False, "n": False}
@@ -62,15 +62,41 @@ def check(spec: CustomerSpec) -> CustomerSpec:
     return spec
 
 
-def _existing(session: Session, person_id: str, spec: CustomerSpec) -> CustomerRelationship | None:
-    query = select(CustomerRelationship).where(CustomerRelationship.person_id == person_id)
+def _matches(relation: CustomerRelationship, spec: CustomerSpec) -> bool:
     if spec.reference:
-        query = query.where(CustomerRelationship.reference == spec.reference)
+        return relation.reference == spec.reference
+    return relation.reference is None and relation.paid == spec.paid and relation.started_on == spec.started_on
+
+
+def _apply(session: Session, *, person: Person, relations: list[CustomerRelationship], spec: CustomerSpec,
+           now: datetime, actor: str) -> tuple[CustomerRelationship, str]:
+    """Record `spec` for `person`, whose relationships are `relations` (kept current)."""
+    # The CRM is ours: what it says about the person is the latest truth.
+    if spec.kind is not None:
+        person.kind = spec.kind
+    if spec.name:
+        person.name = spec.name
+    if person.country is None and spec.country:
+        person.country = spec.country
+    found = next((r for r in relations if _matches(r, spec)), None)
+    values = {"paid": spec.paid, "started_on": spec.started_on, "ended_on": spec.ended_on,
+              "reference": spec.reference}
+    if found is None:
+        found = CustomerRelationship(id=new_id(), person_id=person.id, created_at=now, **values)
+        session.add(found)
+        relations.append(found)
+        change = "created"
+    elif any(getattr(found, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(found, k, v)
+        change = "updated"
     else:
-        query = query.where(CustomerRelationship.reference.is_(None), CustomerRelationship.paid == spec.paid,
-                            CustomerRelationship.started_on.is_(None) if spec.started_on is None
-                            else CustomerRelationship.started_on == spec.started_on)
-    return session.scalars(query).first()
+        return found, "unchanged"
+    ledger.append(session, kind="customer.recorded", actor=actor, at=now, subject=person.id, data={
+        "relationship": found.id, "change": change, "paid": spec.paid,
+        "started_on": spec.started_on.isoformat() if spec.started_on else None,
+        "ended_on": spec.ended_on.isoformat() if spec.ended_on else None})
+    return found, change
 
 
 def record_customer(session: Session, *, spec: CustomerSpec, now: datetime, actor: str
@@ -81,33 +107,11 @@ def record_customer(session: Session, *, spec: CustomerSpec, now: datetime, acto
                                           kind=spec.kind or "consumer", now=now)
     person = session.get(Person, point.person_id)
     assert person is not None
-    # The CRM is ours: what it says about the person is the latest truth.
-    if spec.kind is not None:
-        person.kind = spec.kind
-    if spec.name:
-        person.name = spec.name
-    if person.country is None and spec.country:
-        person.country = spec.country
-    found = _existing(session, point.person_id, spec)
-    values = {"paid": spec.paid, "started_on": spec.started_on, "ended_on": spec.ended_on,
-              "reference": spec.reference}
-    if found is None:
-        found = CustomerRelationship(person_id=point.person_id, created_at=now, **values)
-        session.add(found)
-        change = "created"
-    elif any(getattr(found, k) != v for k, v in values.items()):
-        for k, v in values.items():
-            setattr(found, k, v)
-        change = "updated"
-    else:
-        session.flush()
-        return found, "unchanged"
+    relations = list(session.scalars(select(CustomerRelationship)
+                                     .where(CustomerRelationship.person_id == person.id)))
+    result = _apply(session, person=person, relations=relations, spec=spec, now=now, actor=actor)
     session.flush()
-    ledger.append(session, kind="customer.recorded", actor=actor, at=now, subject=point.person_id, data={
-        "relationship": found.id, "change": change, "paid": spec.paid,
-        "started_on": spec.started_on.isoformat() if spec.started_on else None,
-        "ended_on": spec.ended_on.isoformat() if spec.ended_on else None})
-    return found, change
+    return result
 
 
 def _spec_of(row: Row, country: str | None, errors: RowErrors) -> CustomerSpec | None:
@@ -147,14 +151,46 @@ def import_customers(session: Session, *, data: bytes, where: str, country: str 
     specs = [_spec_of(row, country, errors) for row in rows]
     errors.raise_if_any()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    persons_before = _persons(session)
-    for spec in specs:
-        assert spec is not None
-        _, change = record_customer(session, spec=spec, now=now, actor=actor)
+    known = [spec for spec in specs if spec is not None]
+    persons, created = _persons_of(session, known, now)
+    relations: dict[str, list[CustomerRelationship]] = {person.id: [] for person in persons}
+    for chunk in _chunks(sorted(relations)):
+        for relation in session.scalars(select(CustomerRelationship)
+                                        .where(CustomerRelationship.person_id.in_(chunk))):
+            relations[relation.person_id].append(relation)
+    for spec, person in zip(known, persons, strict=True):
+        _, change = _apply(session, person=person, relations=relations[person.id], spec=spec, now=now, actor=actor)
         counts[change] += 1
-    return CustomerImport(rows=len(rows), persons_created=_persons(session) - persons_before,
-                          file_sha256=hashlib.sha256(data).hexdigest(), **counts)
+    session.flush()
+    return CustomerImport(rows=len(rows), persons_created=created, file_sha256=hashlib.sha256(data).hexdigest(),
+                          **counts)
 
 
-def _persons(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Person)) or 0
+def _chunks(values: list[str], size: int = 1000) -> list[list[str]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _persons_of(session: Session, specs: list[CustomerSpec], now: datetime) -> tuple[list[Person], int]:
+    """The person of each spec, read in a few queries; persons of unknown contacts are created (persons
+    first, then contact points: no ORM relationship orders the two tables within one flush)."""
+    normalised = [people.normalise(spec.contact, country=spec.country) for spec in specs]
+    points: dict[tuple[str, str], ContactPoint] = {}
+    for chunk in _chunks(sorted({value for _, value, _, _ in normalised})):
+        points.update(((p.medium, p.value), p) for p in session.scalars(select(ContactPoint)
+                                                                        .where(ContactPoint.value.in_(chunk))))
+    by_id: dict[str, Person] = {}
+    for chunk in _chunks(sorted({p.person_id for p in points.values()})):
+        by_id.update((p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(chunk))))
+    new_points: list[ContactPoint] = []
+    for spec, (medium, value, region, mobile) in zip(specs, normalised, strict=True):
+        if (medium, value) not in points:
+            person = Person(id=new_id(), kind=spec.kind or "consumer", country=spec.country, created_at=now)
+            by_id[person.id] = person
+            session.add(person)
+            points[(medium, value)] = ContactPoint(id=new_id(), person_id=person.id, medium=medium, value=value,
+                                                   region=region, mobile=mobile, created_at=now)
+            new_points.append(points[(medium, value)])
+    session.flush()
+    session.add_all(new_points)
+    session.flush()
+    return [by_id[points[(m, v)].person_id] for m, v, _, _ in normalised], len(new_points)
