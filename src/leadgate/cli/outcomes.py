@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from leadgate.attempts import service
 from leadgate.cli.common import current_database, fail
@@ -41,7 +42,7 @@ def import_command(
                                               call_centre=call_centre, country=country.upper() if country else None,
                                               now=datetime.now(UTC), actor=ACTOR, key=key)
     except LeadgateError as exc:
-        fail(exc.message)
+        fail(escape(exc.message))  # the message quotes file data: no Rich markup
     console.print(f"[green]✔[/] {summary.rows} row(s): {summary.recorded} attempt(s) recorded, "
                   f"{summary.already_known} already known; {summary.objections} opt-out(s) recorded as "
                   f"objections, {summary.consents_used} single-use consent(s) used, "

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from leadgate.cli.common import current_database, fail
@@ -36,9 +37,10 @@ def add_command(
             source, created = service.add_source(session, supplier=supplier, code=code, kind=kind, purpose=purpose,
                                                  compatible=compatible, now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
-        fail(exc.message)
+        fail(escape(exc.message))  # the message quotes file data: no Rich markup
     state = " (disabled)" if source.disabled else ""
-    console.print(f"[green]✔[/] source {source.code} of {supplier} {'added' if created else 'updated'}{state}.")
+    console.print(f"[green]✔[/] source {escape(source.code)} of {escape(supplier)} "
+                  f"{'added' if created else 'updated'}{state}.")
 
 
 @app.command("disable")
@@ -53,8 +55,8 @@ def disable_command(
             service.disable_source(session, supplier=supplier, code=code, reason=reason, now=datetime.now(UTC),
                                    actor=ACTOR)
     except LeadgateError as exc:
-        fail(exc.message)
-    console.print(f"[green]✔[/] source {code} of {supplier} disabled.")
+        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+    console.print(f"[green]✔[/] source {escape(code)} of {escape(supplier)} disabled.")
 
 
 @app.command("list")
@@ -64,10 +66,10 @@ def list_command() -> None:
         with unit_of_work(current_database()) as session:
             rows = service.list_sources(session)
     except LeadgateError as exc:
-        fail(exc.message)
+        fail(escape(exc.message))  # the message quotes file data: no Rich markup
     table = Table("supplier", "code", "kind", "purpose", "compatible", "state")
     for source, supplier in rows:
         compatible = {True: "yes", False: "no", None: "not assessed"}[source.purpose_compatible]
-        table.add_row(supplier or "-", source.code, source.kind, source.purpose or "", compatible,
-                      "[red]disabled[/]" if source.disabled else "active")
+        table.add_row(escape(supplier or "-"), escape(source.code), source.kind, escape(source.purpose or ""),
+                      compatible, "[red]disabled[/]" if source.disabled else "active")
     console.print(table if rows else "No data sources yet.")
