@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from leadgate.cli.common import current_database, err_console, fail
 from leadgate.intake.service import Summary, now_utc, run_intake
@@ -83,6 +84,11 @@ def intake_command(
                                  progress=bar)
     except LeadgateError as exc:
         fail(exc.message)
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        fail("The database is busy with another write (another intake?); nothing was stored. Run again when it "
+             "is done.")
     _report(summary, time.perf_counter() - started)
 
 
@@ -95,7 +101,7 @@ def _report(summary: Summary, seconds: float) -> None:
     table = Table(title=f"Intake of {summary.file_name}" + (" (dry run: nothing stored)" if summary.dry_run else ""),
                   show_header=False, title_justify="left")
     table.add_column("what")
-    table.add_column("count", justify="right")
+    table.add_column("count", justify="right", overflow="fold")  # the whole SHA-256, never "…"
     rate = summary.rows_read / seconds if seconds else 0.0
     for what, value in (
         ("rows read", summary.rows_read), ("rows imported", summary.rows_imported),

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadgate.consent.models import Consent
 from leadgate.intake.bulk import insert_frame
 from leadgate.intake.matching import new_ids
 from leadgate.intake.models import DataSource, Intake, Lead
+from leadgate.kit.errors import InvalidInput
 from leadgate.people.models import ContactPoint, Person
 
 if TYPE_CHECKING:
@@ -84,6 +86,11 @@ def store(session: Session, accepted: pl.DataFrame, consents: pl.DataFrame, *, s
                     persons_matched=summary.persons_matched, customers_matched=summary.customers_matched,
                     consents_created=summary.consents_created)
     session.add(intake)
+    try:
+        session.flush()
+    except IntegrityError:  # PostgreSQL: another intake of this very file committed while we validated
+        raise InvalidInput(f"{file_name} was imported by another intake at the same time; nothing was added "
+                           "by this one.", field="file") from None
     sources, created = _sources(session, accepted, partner, moment)
     summary.sources_created = len(created)
     session.flush()
