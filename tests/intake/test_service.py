@@ -131,20 +131,20 @@ def test_matching_stored_persons_and_paying_customers(database_url: str, tmp_pat
 
 def test_rejected_rows_are_written_with_row_field_and_reason(database_url: str, tmp_path: Path) -> None:
     setup(database_url)
-    lines = [f"P{i};06123450{i:02d};;NL;LP-1;;;;" for i in range(18)]
+    lines = [f"P{i};06123450{i:02d};;NL;LP-1;;;;" for i in range(38)]  # 40 rows, 10 % invalid
     lines[3] = "Bad;06-1234;;NL;LP-1;;;;"
     lines[11] = "Future;0612345699;;NL;LP-1;2027-01-01T10:00:00+01:00;Ja;;"
     lines.append("Empty;;;NL;LP-1;;;;")
     lines.append("Mail;;jan@;NL;LP-1;;;;")
     summary = intake(database_url, write(tmp_path / "supplier file.csv", lines))
-    assert (summary.rows_read, summary.rows_imported, summary.rows_rejected) == (20, 16, 4)
+    assert (summary.rows_read, summary.rows_imported, summary.rows_rejected) == (40, 36, 4)
     assert summary.rejected_file == tmp_path / "supplier file.rejected.csv"
     with summary.rejected_file.open(encoding="utf-8-sig", newline="") as handle:
         rejected = list(csv.DictReader(handle, delimiter=";"))
     assert [(r["row"], r["field"], r["Telefoon"]) for r in rejected] == [
-        ("5", "phone", "06-1234"), ("13", "consent_given_at", "0612345699"), ("20", "phone", ""), ("21", "email", "")]
+        ("5", "phone", "06-1234"), ("13", "consent_given_at", "0612345699"), ("40", "phone", ""), ("41", "email", "")]
     assert rejected[1]["reason"] == "in the future" and rejected[0]["Naam"] == "Bad"
-    assert counts(database_url)["leads"] == 16
+    assert counts(database_url)["leads"] == 36
 
 
 def test_dry_run_and_second_import_store_nothing(database_url: str, tmp_path: Path) -> None:

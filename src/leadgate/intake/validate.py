@@ -21,7 +21,6 @@ from leadgate.intake.mapping import CONSENT_FIELDS, FIELDS, Mapping, Plan
 from leadgate.intake.phones import normalise_phones
 from leadgate.intake.reader import Table
 from leadgate.kit.errors import InvalidInput
-from leadgate.kit.errors import InvalidInput as _Invalid
 from leadgate.people.orgid import validate_org_id
 
 SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
@@ -95,7 +94,7 @@ def _org(kind: str | None, value: str) -> tuple[str | None, str | None]:
         return None, "organisation_id_kind missing: say which register the number is from (kvk, kbo, siren, ...)"
     try:
         return validate_org_id(kind.lower(), value), None
-    except _Invalid as exc:
+    except InvalidInput as exc:
         return None, exc.message.replace(f"{value.strip()!r} is ", "")
 
 
