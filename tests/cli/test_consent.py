@@ -68,3 +68,13 @@ def test_partner_campaign_and_balancing_test(run_cli: RunCli, database_url: str,
     assert future.code == 1 and "in the future" in future.err_text
     assert run_cli("campaign", "approve-lia", "winter-2026", "--date", "2026-03-01", env=env).code == 0
     assert run_cli("ledger", "verify", env=env).code == 0
+
+
+def test_error_messages_quote_input_as_written(run_cli: RunCli, tmp_path: Path) -> None:
+    # Rich would read "[red]" in a quoted value as markup and swallow it; errors print plain text.
+    env = {"LEADGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    assert run_cli("db", "upgrade", env=env).code == 0
+    result = run_cli("consent", "add", "--contact", "[red]06[/red]", "--country", "NL", "--channel", "phone",
+                     "--text", "Ja", "--source", "S", env=env)
+    assert result.code == 1
+    assert "'[red]06[/red]' is not a valid phone number" in result.err_text

@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from leadgate.kit.db import ensure_current
 from leadgate.kit.errors import LeadgateError
@@ -22,7 +23,8 @@ OrgOption = typer.Option(
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # The message is plain text: it often quotes file data, where "[red]" must stay as written.
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message))
     raise typer.Exit(code)
 
 

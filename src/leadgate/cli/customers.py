@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from leadgate.cli.common import current_database, fail
 from leadgate.kit.db import unit_of_work
@@ -52,7 +51,7 @@ def add_command(
         with unit_of_work(current_database()) as session:
             relationship, change = service.record_customer(session, spec=spec, now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     console.print(f"[green]✔[/] customer relationship {relationship.id} {change} "
                   f"({'paid' if paid else 'unpaid'}).")
 
@@ -74,7 +73,7 @@ def import_command(
                                                country=country.upper() if country else None,
                                                now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     console.print(f"[green]✔[/] {summary.rows} row(s): {summary.created} relationship(s) created, "
                   f"{summary.updated} updated, {summary.unchanged} already known; "
                   f"{summary.persons_created} new person(s).")

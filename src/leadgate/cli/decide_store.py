@@ -6,8 +6,6 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from rich.markup import escape
-
 from leadgate.cli.common import current_database, fail
 from leadgate.decisions import service
 from leadgate.kit.db import unit_of_work
@@ -38,7 +36,7 @@ def decide_from_store(*, contact: str, campaign: str | None, channel: str | None
                                            campaign_id=campaign, channel=channel, at=moment, key=key, books=books,
                                            record=record, now=now, actor=ACTOR)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     print(json.dumps(result.decision.as_dict(), ensure_ascii=False, indent=2))
     if result.record_id is not None:  # standard error: the output stays the decision contract
         print(f"leadgate decide: recorded as decision record {result.record_id}.", file=sys.stderr)

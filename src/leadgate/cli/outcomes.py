@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from leadgate.attempts import service
 from leadgate.cli.common import current_database, fail
@@ -42,7 +41,7 @@ def import_command(
                                               call_centre=call_centre, country=country.upper() if country else None,
                                               now=datetime.now(UTC), actor=ACTOR, key=key)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     console.print(f"[green]✔[/] {summary.rows} row(s): {summary.recorded} attempt(s) recorded, "
                   f"{summary.already_known} already known; {summary.objections} opt-out(s) recorded as "
                   f"objections, {summary.consents_used} single-use consent(s) used, "

@@ -37,7 +37,7 @@ def add_command(
             source, created = service.add_source(session, supplier=supplier, code=code, kind=kind, purpose=purpose,
                                                  compatible=compatible, now=datetime.now(UTC), actor=ACTOR)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     state = " (disabled)" if source.disabled else ""
     console.print(f"[green]✔[/] source {escape(source.code)} of {escape(supplier)} "
                   f"{'added' if created else 'updated'}{state}.")
@@ -55,7 +55,7 @@ def disable_command(
             service.disable_source(session, supplier=supplier, code=code, reason=reason, now=datetime.now(UTC),
                                    actor=ACTOR)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     console.print(f"[green]✔[/] source {escape(code)} of {escape(supplier)} disabled.")
 
 
@@ -66,7 +66,7 @@ def list_command() -> None:
         with unit_of_work(current_database()) as session:
             rows = service.list_sources(session)
     except LeadgateError as exc:
-        fail(escape(exc.message))  # the message quotes file data: no Rich markup
+        fail(exc.message)
     table = Table("supplier", "code", "kind", "purpose", "compatible", "state")
     for source, supplier in rows:
         compatible = {True: "yes", False: "no", None: "not assessed"}[source.purpose_compatible]
