@@ -98,7 +98,7 @@ def test_xlsx_file(run_cli: RunCli, database_url: str, tmp_path: Path) -> None:
     (b"\x00\x01\x02\x03" * 64, "leads.csv", "LeadShop", "not a CSV text file"),
     ("\n".join([HEADER, ROWS[0].replace("2026-10-02", "2027-10-02")]).encode(), "leads.csv", "LeadShop",
      "No row of leads.csv can be imported"),
-    ("\n".join([HEADER, *ROWS]).encode(), "leads.csv", "Nobody", "leadgate partner add Nobody --kind lead_supplier"),
+    ("\n".join([HEADER, *ROWS]).encode(), "leads.csv", "Nobody", "leadgate partner add 'Nobody' --kind lead_supplier"),
 ])
 def test_bad_files_say_why_and_store_nothing(run_cli: RunCli, database_url: str, tmp_path: Path, content: bytes,
                                              name: str, supplier: str, words: str) -> None:

@@ -163,7 +163,7 @@ def test_dry_run_and_second_import_store_nothing(database_url: str, tmp_path: Pa
 
 @pytest.mark.parametrize(("lines", "supplier", "words"), [
     (["Jan;;;NL;LP-1;;;;"], "LeadShop", "No row of leads.csv can be imported"),
-    (MESSY[:1], "Nobody", "leadgate partner add Nobody --kind lead_supplier"),
+    (MESSY[:1], "Nobody", "leadgate partner add 'Nobody' --kind lead_supplier"),
     (MESSY[:1], "CallCo", "is a call_centre, not a lead supplier"),
 ])
 def test_bad_input_stores_nothing(database_url: str, tmp_path: Path, lines: list[str], supplier: str,

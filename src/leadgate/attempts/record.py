@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.attempts.models import ContactAttempt
 from leadgate.campaigns.models import Campaign, Partner
+from leadgate.campaigns.service import partner_named
 from leadgate.consent import service as consents
 from leadgate.consent.models import Consent
 from leadgate.core.facts import CHANNELS, CONTACT_KINDS, Outcome
@@ -61,11 +62,7 @@ class Recorded:
 
 
 def call_centre_named(session: Session, name: str) -> Partner:
-    partner = session.scalars(select(Partner).where(Partner.name == name)).first()
-    if partner is None or partner.kind != "call_centre":
-        raise InvalidInput(f"{name!r} is not a known call centre; add it with "
-                           f"`leadgate partner add {name!r} --kind call_centre`.", field="call_centre")
-    return partner
+    return partner_named(session, name, kind="call_centre", field="call_centre")
 
 
 def check_attempt(session: Session, spec: AttemptSpec, *, now: datetime, campaigns: set[str] | None = None

@@ -50,6 +50,19 @@ def read_campaign_file(text: str, where: str) -> CampaignSpec:
         raise InvalidInput(f"{where}: {path}: {first['msg']}", field=path) from exc
 
 
+def partner_named(session: Session, name: str, *, kind: PartnerKind, field: str) -> Partner:
+    """The partner of that name and kind, or an error saying how to add it."""
+    partner = session.scalars(select(Partner).where(Partner.name == name)).first()
+    add = f"add it with `leadgate partner add {name!r} --kind {kind}`"
+    what = kind.replace("_", " ")
+    if partner is None:
+        raise InvalidInput(f"{name!r} is not a known {what}; {add}.", field=field)
+    if partner.kind != kind:
+        raise InvalidInput(f"Partner {name!r} is a {partner.kind}, not a {what}; {add} under another name.",
+                           field=field)
+    return partner
+
+
 def add_partner(session: Session, *, name: str, kind: PartnerKind, now: datetime, actor: str) -> Partner:
     if session.scalars(select(Partner).where(Partner.name == name)).first() is not None:
         raise InvalidInput(f"A partner named {name!r} exists already.", field="name")
@@ -79,10 +92,7 @@ def create_campaign(session: Session, spec: CampaignSpec, *, now: datetime, acto
     session.add(campaign)
     session.flush()
     for entry in spec.call_centre:
-        partner = session.scalars(select(Partner).where(Partner.name == entry.name)).first()
-        if partner is None or partner.kind != "call_centre":
-            raise InvalidInput(f"{entry.name!r} is not a known call centre; add it with "
-                               f"`leadgate partner add {entry.name!r} --kind call_centre`.", field="call_centre")
+        partner = partner_named(session, entry.name, kind="call_centre", field="call_centre")
         session.add(CampaignCallCentre(campaign_id=campaign.id, partner_id=partner.id, share=entry.share))
     session.flush()
     ledger.append(session, kind="campaign.created", actor=actor, at=now,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.campaigns.models import Partner
+from leadgate.campaigns.service import partner_named
 from leadgate.consent.digest import batch_digest
 from leadgate.intake import mapping as mapping_file
 from leadgate.intake import validate
@@ -64,14 +65,7 @@ class Summary:
 
 
 def find_supplier(session: Session, name: str) -> Partner:
-    partner = session.scalars(select(Partner).where(Partner.name == name)).first()
-    if partner is None:
-        raise InvalidInput(f"Unknown lead supplier {name!r}: add it with "
-                           f"`leadgate partner add {name} --kind lead_supplier`.", field="supplier")
-    if partner.kind != "lead_supplier":
-        raise InvalidInput(f"Partner {name!r} is a {partner.kind}, not a lead supplier; add the supplier with "
-                           f"`leadgate partner add NAME --kind lead_supplier`.", field="supplier")
-    return partner
+    return partner_named(session, name, kind="lead_supplier", field="supplier")
 
 
 def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, actor: str,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.campaigns.models import Partner
+from leadgate.campaigns.service import partner_named
 from leadgate.core.facts import SourceKind
 from leadgate.intake.models import DataSource
 from leadgate.kit.errors import InvalidInput
@@ -23,11 +24,7 @@ SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
 
 
 def supplier_named(session: Session, name: str) -> Partner:
-    partner = session.scalars(select(Partner).where(Partner.name == name)).first()
-    if partner is None or partner.kind != "lead_supplier":
-        raise InvalidInput(f"{name!r} is not a known lead supplier; add it with "
-                           f"`leadgate partner add {name!r} --kind lead_supplier`.", field="supplier")
-    return partner
+    return partner_named(session, name, kind="lead_supplier", field="supplier")
 
 
 def _data(source: DataSource) -> dict[str, object]:
