@@ -52,7 +52,8 @@ def test_a_broken_chain_exits_2_and_says_so(run_cli: RunCli, env: dict[str, str]
     tamper(url, f"DELETE FROM ledger_events WHERE seq = {seq}")
     result = run_cli("evidence", E164, env=env)
     assert result.code == 2
-    assert f"THE LEDGER CHAIN IS BROKEN: event {seq} is missing" in result.out
+    # The event after the removed one no longer follows its predecessor.
+    assert f"THE LEDGER CHAIN IS BROKEN: event {seq + 1} does not follow the event before it" in result.out
     assert "warning: the pack reports" in result.err_text and "LEDGER CHAIN BROKEN" in result.err_text
 
 
