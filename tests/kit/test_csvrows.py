@@ -4,7 +4,7 @@ Windows-1252; bad files refused with a message that says what is wrong."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from leadgate.kit.csvrows import RowErrors, read_rows
@@ -15,6 +15,16 @@ cell = st.text(st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl
                              exclude_characters='";,'), max_size=12).map(str.strip)
 
 
+
+def _valid_utf8(data: bytes) -> bool:
+    """Non-ASCII bytes that also decode as UTF-8 (ASCII reads the same either way)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not data.isascii()
+
+
 @given(rows=st.lists(st.tuples(cell, cell), min_size=1, max_size=6), delimiter=st.sampled_from([";", ",", "\t"]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), crlf=st.booleans())
 def test_any_dialect_reads_back_the_same_cells(rows: list[tuple[str, str]], delimiter: str, encoding: str,
@@ -22,6 +32,10 @@ def test_any_dialect_reads_back_the_same_cells(rows: list[tuple[str, str]], deli
     newline = "\r\n" if crlf else "\n"
     lines = [f"Contact{delimiter} Paid "] + [f"{a or 'x'}{delimiter}{b}" for a, b in rows]
     data = newline.join(lines).encode(encoding)
+    if encoding == "cp1252":
+        # Bytes that are also valid UTF-8 ("à\xa0¡" is E0 A0 A1, U+0821) are read as UTF-8, as any reader
+        # that prefers UTF-8 must: such a file is ambiguous, not a Windows-1252 case to test.
+        assume(not _valid_utf8(data))
     read = read_rows(data, "f.csv", required=(("contact",), ("paid",)))
     assert [(r.get("contact"), r.get("paid")) for r in read] == [(a or "x", b) for a, b in rows]
     assert [r.number for r in read] == list(range(2, len(rows) + 2))

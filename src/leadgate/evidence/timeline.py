@@ -44,17 +44,20 @@ def _intake_proof(session: Session, intake: Intake, events: Events, checks: list
     return ref
 
 
+def _rehashed(stored: str, recorded: str, what: str, changed: str) -> tuple[str, list[str], list[str]]:
+    """(hash, checks, problems) of re-hashing a stored text against the SHA-256 recorded beside it."""
+    digest = sha256(stored)
+    if digest == recorded:
+        return digest, [f"{what} SHA-256 recomputed from the stored {what}: matches"], []
+    return digest, [], [changed]
+
+
 def consents(session: Session, rows: list[Consent], events: Events) -> list[Entry]:
     out: list[Entry] = []
     digests: dict[str, str] = {}
     for c in rows:
-        checks: list[str] = []
-        problems: list[str] = []
-        text_hash = sha256(c.text)
-        if text_hash == c.text_sha256:
-            checks.append("text SHA-256 recomputed from the stored text: matches")
-        else:
-            problems.append("CONSENT TEXT CHANGED: the stored text does not hash to the SHA-256 recorded with it")
+        text_hash, checks, problems = _rehashed(c.text, c.text_sha256, "text", "CONSENT TEXT CHANGED: the stored "
+                                                "text does not hash to the SHA-256 recorded with it")
         details: dict[str, Any] = {
             "consent": c.id, "channel": c.channel, "purpose": c.purpose, "text": c.text,
             "text_version": c.text_version, "text_sha256": c.text_sha256, "given_at": utc(c.given_at),
@@ -194,13 +197,8 @@ def decisions(session: Session, person_id: str, point_id: str, events: Events) -
                                          (DecisionRecord.contact_point_id == point_id))
     out: list[Entry] = []
     for d in session.scalars(query):
-        checks: list[str] = []
-        problems: list[str] = []
-        facts_hash = sha256(d.facts)
-        if facts_hash == d.facts_sha256:
-            checks.append("facts SHA-256 recomputed from the stored facts: matches")
-        else:
-            problems.append("DECISION FACTS CHANGED: the stored facts do not hash to the recorded SHA-256")
+        facts_hash, checks, problems = _rehashed(d.facts, d.facts_sha256, "facts", "DECISION FACTS CHANGED: the "
+                                                 "stored facts do not hash to the recorded SHA-256")
         event = events.load(session, d.ledger_seq)
         ref = None
         if event is None or event.kind != "decision.recorded" or \

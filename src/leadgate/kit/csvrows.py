@@ -1,5 +1,5 @@
 """Reading the small CSV files our own systems and partners export (CRM customers, call outcomes) the way
-Excel users produce them: UTF-8 with or without BOM, else Windows-1252; `;`, `,` or tab as delimiter.
+Excel users produce them (encodings and delimiters as in `kit.textfiles`).
 
 These files are refused whole when a row is bad (see `RowErrors`): they come from systems we or our
 partners control, so they must be fixed at the source, not half-loaded.
@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from leadgate.kit.errors import InvalidInput
+from leadgate.kit.textfiles import decode_text, sniff_delimiter
 
-_DELIMITERS = (";", ",", "\t")
 MAX_NAMED = 20  # rows named in one error message; the count says how many more
 
 
@@ -32,36 +32,16 @@ class Row:
         return ""
 
 
-def decode(data: bytes, where: str) -> str:
-    if b"\x00" in data[:4096]:
-        raise InvalidInput(f"{where} is not a CSV text file (it contains binary data).", field="file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page; Windows-1252 decodes every byte but five.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{where} is neither UTF-8 nor Windows-1252 text.", field="file") from exc
-
-
-def _delimiter(header_line: str) -> str:
-    # The header decides: the delimiter that splits it into the most columns.
-    return max(_DELIMITERS, key=header_line.count)
-
-
 def read_rows(data: bytes, where: str, *, required: tuple[tuple[str, ...], ...]) -> list[Row]:
     """The data rows with lower-cased, stripped column names. `required` lists alternatives per needed
     column (("contact", "phone", "email") = one of these). Empty files, header-only files and missing
     columns are refused naming what is missing."""
-    text = decode(data, where)
+    text, _ = decode_text(data, where)
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise InvalidInput(f"{where} is empty.", field="file")
     first = next(line for line in lines if line.strip())
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first))
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first))
     try:
         records = list(reader)
     except csv.Error as exc:
