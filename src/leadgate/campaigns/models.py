@@ -40,3 +40,5 @@ class CampaignCallCentre(Base):
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), primary_key=True, index=True)
     share: Mapped[int] = mapped_column(Integer)  # percent of the campaign's contacts
+    # Regions (ISO 3166 codes, comma-separated) this call centre takes; None = shares of the rest.
+    regions: Mapped[str | None] = mapped_column(String(200))

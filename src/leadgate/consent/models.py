@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import leadgate.intake.models  # noqa: F401  (consents.intake_id references intakes)
@@ -59,3 +59,6 @@ class Suppression(Base):
     digest: Mapped[str] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A 30-bit keyed prefilter of a phone number (SipHash, see consent.buckets): lets screening hash
+    # only the few numbers that may be suppressed instead of every row. None for e-mail addresses.
+    bucket: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -47,6 +47,8 @@ class Intake(Base):
     customers_matched: Mapped[int] = mapped_column(Integer)  # matched a paying customer: klantflow
     consents_created: Mapped[int] = mapped_column(Integer)
     ledger_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    # The campaign the file was bought or collected for: its leads are that campaign's stored candidates.
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
 
 
 class Lead(Base):

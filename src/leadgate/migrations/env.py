@@ -11,7 +11,9 @@ import leadgate.consent.models
 import leadgate.decisions.models
 import leadgate.intake.models
 import leadgate.ledger.models
-import leadgate.people.models  # noqa: F401  (these imports register the tables on the metadata)
+import leadgate.people.models
+import leadgate.registers.models
+import leadgate.screening.models  # noqa: F401  (these imports register the tables on the metadata)
 from leadgate.kit.db import Base
 
 config = context.config
