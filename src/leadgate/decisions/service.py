@@ -84,14 +84,15 @@ def _attempts(session: Session, point_id: str) -> tuple[f.Attempt, ...]:
 
 def _source(session: Session, person_id: str) -> f.Source | None:
     source = session.scalars(select(DataSource).join(Lead, Lead.data_source_id == DataSource.id)
-                             .where(Lead.person_id == person_id).order_by(Lead.received_at.desc())).first()
+                             .where(Lead.person_id == person_id)
+                             .order_by(Lead.received_at.desc(), Lead.id.desc())).first()
     if source is None:
         return None
     return f.Source(kind=source.kind, purpose_compatible=source.purpose_compatible,
                     disabled=source.disabled)
 
 
-def _campaign(session: Session, campaign_id: str) -> f.Campaign:
+def campaign_facts(session: Session, campaign_id: str) -> f.Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise InvalidInput(f"No campaign {campaign_id!r}; see `leadgate campaign create`.", field="campaign")
@@ -109,27 +110,28 @@ def _country(person: Person | None, region: str | None, given: str | None) -> st
 
 
 def facts_for(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str, at: datetime,
-              key: bytes) -> f.Facts:
-    """The facts of the decision contract for this contact, campaign, channel and moment, from the store."""
+              key: bytes, kind: str | None = None) -> f.Facts:
+    """The facts of the decision contract for this contact, campaign, channel and moment, from the store.
+    `kind` is the contact kind when the store does not know the person (a lead file may say "business")."""
     return _assemble(session, contact=contact, country=country, campaign_id=campaign_id, channel=channel, at=at,
-                     key=key)[0]
+                     key=key, kind=kind)[0]
 
 
 def _assemble(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str, at: datetime,
-              key: bytes) -> tuple[f.Facts, ContactPoint | None]:
+              key: bytes, kind: str | None = None) -> tuple[f.Facts, ContactPoint | None]:
     """The facts and the stored contact point (None when unknown)."""
     if channel not in f.CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(f.CHANNELS)}, not {channel!r}.", field="channel")
     if at.tzinfo is None:
         raise InvalidInput("at needs a UTC offset, e.g. 2026-11-23T10:15:00+01:00.", field="at")
-    campaign = _campaign(session, campaign_id)
+    campaign = campaign_facts(session, campaign_id)
     medium, value, region, _ = people.normalise(contact, country=country)
     digest = suppression_digest(key, f"{medium}:{value}")
     point = people.find_contact(session, contact, country=country)
     person = session.get(Person, point.person_id) if point is not None else None
     person_id = person.id if person is not None else None
     contact_facts = f.Contact(
-        kind=person.kind if person is not None else "consumer",
+        kind=person.kind if person is not None else kind or "consumer",
         phone=value if medium == "phone" else None, email=value if medium == "email" else None,
         country=_country(person, point.region if point else region, country),
         job_title=person.job_title if person is not None else None)

@@ -1,0 +1,141 @@
+"""Who to screen: a campaign's stored candidates, or the rows of a lead file, as one frame.
+
+Every candidate row has: `_row` (file row number, or a running number for stored candidates), `raw` (the
+number as written), `country` (default region for national formats), `kind`, `name`, `job_title`,
+`source_code`, `extra` (JSON of the lead's own information), and after `attach_store` the stored
+`person_id`/`contact_point_id` when the number is known. Numbers are normalised column-wise with
+exactly `parse_phone`'s answers (`intake.phones`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadgate.intake.mapping import FIELDS, Mapping, plan
+from leadgate.intake.models import Intake, Lead
+from leadgate.intake.phones import normalise_phones
+from leadgate.intake.reader import read_table
+from leadgate.kit.errors import InvalidInput
+from leadgate.people.models import ContactPoint, CustomerRelationship, Person
+
+SCHEMA = {"_row": pl.Int64, "raw": pl.String, "country": pl.String, "kind": pl.String, "name": pl.String,
+          "job_title": pl.String, "source_code": pl.String, "extra": pl.String}
+KINDS = ("consumer", "sole_trader", "business", "company_general")
+
+
+def stored_candidates(session: Session, *, campaign_id: str) -> pl.DataFrame:
+    """The phone numbers of the people who came in for this campaign (intakes tagged with it) and of
+    every customer (the customer flow), one row per stored phone contact point."""
+    leads_of_campaign = (select(Lead.person_id).join(Intake, Intake.id == Lead.intake_id)
+                         .where(Intake.campaign_id == campaign_id))
+    customers = select(CustomerRelationship.person_id)
+    query = (select(ContactPoint.id, ContactPoint.value, Person.id, Person.kind, Person.country, Person.name,
+                    Person.job_title)
+             .join(Person, Person.id == ContactPoint.person_id)
+             .where(ContactPoint.medium == "phone",
+                    Person.id.in_(leads_of_campaign) | Person.id.in_(customers))
+             .order_by(ContactPoint.id))
+    rows = session.execute(query).all()
+    names = ("contact_point_id", "raw", "person_id", "kind", "country", "name", "job_title")
+    frame = pl.DataFrame([dict(zip(names, r, strict=True)) for r in rows],
+                         schema={n: pl.String for n in names}, orient="row")
+    return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("_row"),
+                              pl.col("country").alias("person_country"),
+                              pl.lit(None, pl.String).alias("source_code"), pl.lit(None, pl.String).alias("extra"))
+
+
+def file_candidates(path: Path, *, mapping: Mapping, country: str | None) -> tuple[pl.DataFrame, str]:
+    """The rows of a lead file (CSV, XLSX or Parquet; the intake's column names and aliases) and the
+    file's SHA-256. Rows without a phone number cannot be called: they are kept and blocked later."""
+    if path.suffix.lower() == ".parquet":
+        frame, sha = _parquet(path)
+        headers = frame.columns
+        frame = frame.rename({h: f"c{i}" for i, h in enumerate(headers)}).with_row_index("_row", offset=2)
+        frame = frame.with_columns(pl.col("_row").cast(pl.Int64))
+    else:
+        table = read_table(path)
+        frame, headers, sha = table.frame, table.headers, table.sha256
+    chosen = plan(headers, mapping, path.name)
+    if "phone" not in chosen.fields:
+        raise InvalidInput(f"{path.name}: no phone column found (columns: {', '.join(map(repr, headers))}); "
+                           "call lists need phone numbers (name the column phone, telefoon, téléphone, ... or "
+                           "map it with --mapping).", field="phone")
+    column = {f: pl.col(f"c{i}") for f, i in chosen.fields.items()}
+    defaults = chosen.implied | mapping.defaults | ({"country": country} if country else {})
+
+    def field(name: str) -> pl.Expr:
+        value = column.get(name, pl.lit(None, pl.String))
+        return pl.coalesce(value, pl.lit(defaults[name])) if name in defaults else value
+
+    extra = [pl.col(f"c{i}").alias(name) for name, i in chosen.extra.items()]
+    out = frame.select(
+        pl.col("_row"), field("phone").alias("raw"),
+        field("country").str.strip_chars().str.to_uppercase().replace({"UK": "GB"}).alias("country"),
+        field("kind").str.strip_chars().str.to_lowercase().alias("kind"), field("name").alias("name"),
+        field("job_title").alias("job_title"), field("source_code").alias("source_code"),
+        (pl.struct(extra).struct.json_encode() if extra else pl.lit(None, pl.String)).alias("extra"))
+    return out.cast(SCHEMA), sha  # type: ignore[arg-type]
+
+
+def _parquet(path: Path) -> tuple[pl.DataFrame, str]:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several kinds for a damaged file
+        raise InvalidInput(f"{path.name} is not a readable Parquet file ({exc}).", field="file") from None
+    if frame.height == 0:
+        raise InvalidInput(f"{path.name} has no rows.", field="file")
+    return frame.select(pl.all().cast(pl.String)), digest.hexdigest()
+
+
+def check_kinds(frame: pl.DataFrame, where: str) -> None:
+    """An unknown contact kind is a file error (it decides which rules apply), named with its row."""
+    bad = frame.filter(pl.col("kind").is_not_null() & ~pl.col("kind").is_in(KINDS)).head(1)
+    if bad.height:
+        raise InvalidInput(f"{where}: row {bad['_row'][0]}: kind {bad['kind'][0]!r} is not one of "
+                           f"{', '.join(KINDS)}.", field="kind")
+
+
+def normalised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds e164, phone_region, mobile and `number` (E.164 digits as Int64; null when not a valid number)."""
+    pairs = normalise_phones(frame.select(pl.col("raw"), pl.col("country").alias("region")))
+    out = frame.join(pairs, left_on=["raw", "country"], right_on=["raw", "region"], how="left", nulls_equal=True)
+    return out.with_columns(pl.col("e164").str.slice(1).cast(pl.Int64).alias("number"))
+
+
+def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds person_id and contact_point_id of the stored phone contact point with the same number (stored
+    candidates have them already), and the stored person's kind, country and job title."""
+    if "contact_point_id" in frame.columns:
+        return frame
+    rows = session.execute(select(ContactPoint.value, ContactPoint.id, Person.id, Person.kind, Person.country,
+                                  Person.job_title)
+                           .join(Person, Person.id == ContactPoint.person_id)
+                           .where(ContactPoint.medium == "phone")).all()
+    names = ("e164", "contact_point_id", "person_id", "person_kind", "person_country", "person_job_title")
+    stored = pl.DataFrame([dict(zip(names, r, strict=True)) for r in rows], schema={n: pl.String for n in names},
+                          orient="row").unique("e164", keep="first")
+    out = frame.join(stored, on="e164", how="left")
+    # The store knows the person: its kind, country and job title are the facts (as `decide --contact`).
+    return out.with_columns(
+        pl.coalesce("person_kind", "kind").alias("kind"),
+        pl.coalesce("person_job_title", "job_title").alias("job_title"),
+        pl.col("person_country").alias("person_country"),
+    ).drop("person_kind", "person_job_title")
+
+
+def extra_of(value: str | None) -> dict[str, object]:
+    return {} if value is None else dict(json.loads(value))
+
+
+__all__ = ["FIELDS", "attach_store", "check_kinds", "file_candidates", "normalised", "stored_candidates"]
