@@ -60,5 +60,6 @@ class Suppression(Base):
     channel: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # A 30-bit keyed prefilter of a phone number (SipHash, see consent.buckets): lets screening hash
-    # only the few numbers that may be suppressed instead of every row. None for e-mail addresses.
+    # only the few numbers that may be suppressed instead of every row. EMAIL_BUCKET (-1) for e-mail
+    # addresses; None only for rows recorded before migration 0005 (see consent.suppressed).
     bucket: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadgate.consent.buckets import EMAIL_BUCKET, phone_bucket
 from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.core.facts import CHANNELS, CONTACT_KINDS
 from leadgate.kit.errors import InvalidInput
@@ -97,11 +98,16 @@ def record_objection(session: Session, *, contact: str, country: str | None, cha
     session.add(objection)
     known = session.scalars(select(Suppression).where(Suppression.digest == digest,
                                                       Suppression.channel == channel)).first()
+    bucket = phone_bucket(key, value) if medium == "phone" else EMAIL_BUCKET
     if known is None:
-        session.add(Suppression(digest=digest, channel=channel, at=to_store(at)))
-    elif from_store(known.at) > at:
-        # Reported late (a call centre's file): once erased, the suppression is all that dates the objection.
-        known.at = to_store(at)
+        session.add(Suppression(digest=digest, channel=channel, at=to_store(at), bucket=bucket))
+    else:
+        if from_store(known.at) > at:
+            # Reported late (a call centre's file): once erased, the suppression is all that dates the objection.
+            known.at = to_store(at)
+        # A row from before the prefilter: now that the number is at hand, bulk screening can skip hashing it.
+        if known.bucket is None:
+            known.bucket = bucket
     session.flush()
     ledger.append(session, kind="objection", actor=actor, at=at, subject=objection.person_id, data={
         "objection": objection.id, "person": objection.person_id, "suppression": digest, "channel": channel,
