@@ -8,53 +8,17 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from leadgate.cli.common import current_database, err_console, fail
+from leadgate.cli.common import current_database, fail
+from leadgate.cli.progress import StageBar
 from leadgate.intake.service import Summary, now_utc, run_intake
 from leadgate.kit.db import unit_of_work
 from leadgate.kit.errors import LeadgateError
 
 console = Console()
 ACTOR = "cli"
-
-
-class _Bar:
-    """A Rich progress bar with rows/s on a terminal; one line per stage on stderr otherwise."""
-
-    def __init__(self) -> None:
-        self.live = err_console.is_terminal
-        self.started = self.began = time.perf_counter()
-        self.done = 0
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn(), console=err_console,
-                            transient=True) if self.live else None
-        self.task = self.bar.add_task("reading", total=None, rate="-") if self.bar else None
-
-    def __enter__(self) -> _Bar:
-        if self.bar:
-            self.bar.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.bar:
-            self.bar.stop()
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        self.done, self.started = 0, time.perf_counter()
-        if self.bar is not None and self.task is not None:
-            self.bar.update(self.task, description=name, total=total, completed=0, rate="-")
-        else:
-            err_console.print(f"[{self.started - self.began:6.1f} s] {name}" + (f" {total:,} rows" if total else "")
-                              + " ...", highlight=False)
-
-    def advance(self, rows: int) -> None:
-        self.done += rows
-        if self.bar is not None and self.task is not None:
-            rate = self.done / max(time.perf_counter() - self.started, 1e-6)
-            self.bar.update(self.task, advance=rows, rate=f"{rate:,.0f}")
 
 
 def intake_command(
@@ -67,6 +31,8 @@ def intake_command(
                                  "store nothing."),
     country: str | None = typer.Option(None, "--country", help="Country of rows that give none (NL, BE, FR, DE, "
                                        "GB): the default region for national numbers like 06-12345678."),
+    campaign: str | None = typer.Option(None, "--campaign", help="The campaign the file was bought or collected "
+                                        "for: its leads become that campaign's candidates for `leadgate screen`."),
     timezone: str | None = typer.Option(None, "--timezone", help="Time zone of consent times written without a "
                                         "UTC offset (e.g. Europe/Amsterdam); without it they are rejected."),
 ) -> None:
@@ -78,10 +44,10 @@ def intake_command(
     url = current_database()
     started = time.perf_counter()
     try:
-        with _Bar() as bar, unit_of_work(url) as session:
+        with StageBar() as bar, unit_of_work(url) as session:
             summary = run_intake(session, path=file, supplier=supplier, now=now_utc(), actor=ACTOR,
                                  mapping_path=mapping, dry_run=dry_run, country=country, timezone=timezone,
-                                 progress=bar)
+                                 progress=bar, campaign=campaign)
     except LeadgateError as exc:
         fail(exc.message)
     except OperationalError as exc:

@@ -78,13 +78,13 @@ def _sources(session: Session, accepted: pl.DataFrame, partner: Partner, now: da
 
 
 def store(session: Session, accepted: pl.DataFrame, consents: pl.DataFrame, *, summary: Summary, partner: Partner,
-          file_name: str, now: datetime, actor: str, progress: Progress) -> Stored:
+          file_name: str, now: datetime, actor: str, progress: Progress, campaign_id: str | None = None) -> Stored:
     moment = now.astimezone(UTC)
     intake = Intake(file_name=file_name[:500], file_sha256=summary.sha256, supplier_id=partner.id, at=moment,
                     rows_total=summary.rows_read, rows_imported=summary.rows_imported,
                     rows_rejected=summary.rows_rejected, persons_created=summary.persons_created,
                     persons_matched=summary.persons_matched, customers_matched=summary.customers_matched,
-                    consents_created=summary.consents_created)
+                    consents_created=summary.consents_created, campaign_id=campaign_id)
     session.add(intake)
     try:
         session.flush()

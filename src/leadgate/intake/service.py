@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadgate.campaigns.models import Partner
+from leadgate.campaigns.models import Campaign, Partner
 from leadgate.campaigns.service import partner_named
 from leadgate.consent.digest import batch_digest
 from leadgate.intake import mapping as mapping_file
@@ -70,7 +70,8 @@ def find_supplier(session: Session, name: str) -> Partner:
 
 def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, actor: str,
                mapping_path: Path | None = None, dry_run: bool = False, country: str | None = None,
-               timezone: str | None = None, progress: Progress | None = None) -> Summary:
+               timezone: str | None = None, progress: Progress | None = None, campaign: str | None = None
+               ) -> Summary:
     """Validate, match and (unless dry_run) store a supplier file. Bad files raise InvalidInput; bad rows
     are rejected into `<stem>.rejected.csv` next to the file and counted in the summary."""
     progress = progress or _Quiet()
@@ -79,6 +80,8 @@ def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, ac
         raise InvalidInput(f"--country {country!r} is not a country code; use two letters: NL, BE, FR, DE, GB, ...",
                            field="country")
     partner = find_supplier(session, supplier)
+    if campaign is not None and session.get(Campaign, campaign) is None:
+        raise InvalidInput(f"No campaign {campaign!r}; see `leadgate campaign create`.", field="campaign")
     mapping = mapping_file.read_mapping(mapping_path) if mapping_path is not None else mapping_file.Mapping()
     progress.stage("reading")
     table = read_table(path)
@@ -123,7 +126,7 @@ def run_intake(session: Session, *, path: Path, supplier: str, now: datetime, ac
     if dry_run:
         return summary
     stored = store(session, accepted, consents, summary=summary, partner=partner, file_name=path.name, now=now,
-                   actor=actor, progress=progress)
+                   actor=actor, progress=progress, campaign_id=campaign)
     _ledger(session, stored, summary, partner, now=now, actor=actor)
     return summary
 
@@ -149,7 +152,7 @@ def _ledger(session: Session, stored: Stored, summary: Summary, partner: Partner
                    "persons_matched": summary.persons_matched, "customers_matched": summary.customers_matched,
                    "consents_created": summary.consents_created},
         "consents_sha256": digest, "sources_created": stored.sources_created,
-    })
+    } | ({"campaign": stored.intake.campaign_id} if stored.intake.campaign_id else {}))
     stored.intake.ledger_seq = event.seq
     session.flush()
     summary.intake_id, summary.ledger_seq = stored.intake.id, event.seq
