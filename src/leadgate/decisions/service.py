@@ -29,6 +29,7 @@ from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
 from leadgate.people import service as people
 from leadgate.people.models import ContactPoint, CustomerRelationship, Person, new_id
+from leadgate.registers.lookup import register_checks
 from leadgate.rules.model import Rulebooks
 
 
@@ -143,7 +144,9 @@ def _assemble(session: Session, *, contact: str, country: str | None, campaign_i
         customer=_customer(session, person_id, at.date()) if person_id else None,
         consents=tuple(_consent(c) for c in stored_consents),
         objections=_objections(session, person_id, digest),
-        registers=(),  # register snapshots arrive with issue 4; until then the core says "not checked"
+        # What the do-not-call registers said as of `at` (none imported: the core says "not checked").
+        registers=register_checks(session, number=int(value[1:]), at=at)
+        if medium == "phone" and channel == "phone" else (),
         attempts=_attempts(session, point.id) if point is not None else (),
         campaign=campaign,
         source=_source(session, person_id) if person_id else None,

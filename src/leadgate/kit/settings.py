@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # HMAC key of the suppression list (objections that outlive erasure). A secret: environment only.
     suppression_key: SecretStr | None = None
+    # Derived files (per-snapshot register caches): rebuilt from the database when missing or altered, so
+    # losing this folder costs time, never evidence.
+    data_dir: Path = Path("leadgate-data")
 
     def suppression_key_bytes(self) -> bytes:
         if self.suppression_key is None:

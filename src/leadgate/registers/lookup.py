@@ -1,0 +1,124 @@
+"""What the registers said at a moment: in bulk for screening (`register_states`), for one number on the
+pre-dial path (`register_checks`). Both answer from the same choice of snapshots:
+
+- the latest full snapshot with checked_at <= at: a number it lists is listed, any other number was
+  checked then and not listed;
+- overridden, per number, by the latest check-service answer that is strictly later than that full
+  snapshot (and <= at). Without a full snapshot only the check services' answers exist; a number they
+  never saw was not checked (the core then blocks: fail closed).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from leadgate.core import facts as f
+from leadgate.kit.moments import from_store, to_store
+from leadgate.registers.cache import listed_numbers
+from leadgate.registers.models import RegisterCheckResult, RegisterNumber, RegisterSnapshot
+
+STATE_SCHEMA = pl.Schema({"number": pl.Int64(), "listed": pl.Boolean(), "checked_at": pl.Datetime("us", "UTC")})
+
+
+@dataclass(frozen=True)
+class RegisterState:
+    name: str
+    snapshot_ids: tuple[int, ...]  # every snapshot this state rests on (for the export's ledger record)
+    # Latest full snapshot with checked_at <= at: a number absent from `numbers` was checked then and not
+    # listed. None: no full snapshot, and absent numbers are NOT checked.
+    default_checked_at: datetime | None
+    # number (Int64), listed (Boolean), checked_at (Datetime us UTC): each number whose status differs
+    # from the default.
+    numbers: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    full: RegisterSnapshot | None
+    checks: tuple[RegisterSnapshot, ...]  # later than `full`, oldest first
+
+
+def _when(snapshot: RegisterSnapshot) -> datetime:
+    return from_store(snapshot.checked_at)
+
+
+def _chosen(session: Session, at: datetime) -> dict[str, _Chosen]:
+    snapshots = session.scalars(select(RegisterSnapshot).where(RegisterSnapshot.checked_at <= to_store(at))).all()
+    by_register: dict[str, list[RegisterSnapshot]] = defaultdict(list)
+    for s in snapshots:
+        if _when(s) <= at:  # the SQL filter compares stored text on SQLite; this one compares moments
+            by_register[s.register].append(s)
+    chosen = {}
+    for name, group in sorted(by_register.items()):
+        group.sort(key=lambda s: (_when(s), s.id))
+        fulls = [s for s in group if s.kind == "full"]
+        full = fulls[-1] if fulls else None
+        checks = tuple(s for s in group if s.kind == "check" and (full is None or _when(s) > _when(full)))
+        chosen[name] = _Chosen(full, checks)
+    return chosen
+
+
+def _check_results(session: Session, checks: tuple[RegisterSnapshot, ...]) -> pl.DataFrame:
+    """The latest answer per number among `checks` (number, listed, checked_at)."""
+    if not checks:
+        return pl.DataFrame(schema=STATE_SCHEMA)
+    order = {s.id: i for i, s in enumerate(checks)}
+    rows = session.execute(select(RegisterCheckResult.snapshot_id, RegisterCheckResult.number,
+                                  RegisterCheckResult.listed)
+                           .where(RegisterCheckResult.snapshot_id.in_(list(order)))).all()
+    frame = pl.DataFrame(rows, schema={"snapshot_id": pl.Int64, "number": pl.Int64, "listed": pl.Boolean},
+                         orient="row")
+    moments = pl.DataFrame({"snapshot_id": [s.id for s in checks], "order": list(range(len(checks))),
+                            "checked_at": [_when(s) for s in checks]},
+                           schema={"snapshot_id": pl.Int64, "order": pl.Int64, "checked_at": pl.Datetime("us", "UTC")})
+    return (frame.join(moments, on="snapshot_id").sort("order").group_by("number").last()
+            .select(list(STATE_SCHEMA)).cast(STATE_SCHEMA))
+
+
+def register_states(session: Session, *, at: datetime, data_dir: Path) -> list[RegisterState]:
+    """One state per register with any snapshot checked at or before `at` (see the module docstring)."""
+    states = []
+    for name, chosen in _chosen(session, at).items():
+        checked = _check_results(session, chosen.checks)
+        ids = tuple(s.id for s in chosen.checks)
+        default: datetime | None = None
+        numbers = checked
+        if chosen.full is not None:
+            default = _when(chosen.full)
+            ids = (chosen.full.id, *ids)
+            listed = listed_numbers(session, snapshot=chosen.full, data_dir=data_dir).to_frame("number")
+            listed = listed.with_columns(pl.lit(True).alias("listed"),
+                                         pl.lit(default).cast(pl.Datetime("us", "UTC")).alias("checked_at"))
+            numbers = pl.concat([listed.join(checked, on="number", how="anti"), checked]).sort("number")
+        states.append(RegisterState(name, ids, default, numbers.select(list(STATE_SCHEMA))))
+    return states
+
+
+def register_checks(session: Session, *, number: int, at: datetime) -> tuple[f.RegisterCheck, ...]:
+    """What each register said about one number (E.164 digits) as of `at`: the facts for the core."""
+    out = []
+    for name, chosen in _chosen(session, at).items():
+        if chosen.checks:
+            answers = dict(session.execute(select(RegisterCheckResult.snapshot_id, RegisterCheckResult.listed).where(
+                RegisterCheckResult.number == number,
+                RegisterCheckResult.snapshot_id.in_([s.id for s in chosen.checks]))).all())
+            latest = [s for s in chosen.checks if s.id in answers]
+            if latest:
+                out.append(f.RegisterCheck(name=name, listed=bool(answers[latest[-1].id]),
+                                           checked_at=_when(latest[-1]).astimezone(UTC)))
+                continue
+        if chosen.full is not None:
+            full_id = chosen.full.id
+            listed = session.scalars(select(RegisterNumber.id).where(
+                RegisterNumber.register == name, RegisterNumber.number == number,
+                RegisterNumber.listed_from <= full_id,
+                or_(RegisterNumber.listed_to.is_(None), and_(RegisterNumber.listed_to > full_id))).limit(1)).first()
+            out.append(f.RegisterCheck(name=name, listed=listed is not None, checked_at=_when(chosen.full)))
+    return tuple(out)
