@@ -16,6 +16,7 @@ from leadgate.cli import (
     ledger,
     outcomes,
     rules,
+    screen,
     sources,
 )
 
@@ -40,6 +41,7 @@ app.add_typer(customers.app, name="customer")
 app.add_typer(sources.app, name="source")
 app.add_typer(outcomes.app, name="outcomes")
 app.command("intake")(intake.intake_command)
+app.command("screen")(screen.screen_command)
 
 if __name__ == "__main__":
     app()

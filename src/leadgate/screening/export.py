@@ -1,0 +1,186 @@
+"""The files of one screening run, the export's record, who received which number, and its ledger event.
+
+DIR/<call centre>/leadflow.csv and klantflow.csv carry what the call needs and the belscript context
+(campaign, source, how/when/with which text the opt-in was given or the customer relationship, the lead's
+own information, the calling windows of the planned day); DIR/blocked.csv every row left out with its
+reason categories and codes; DIR/summary.json the counts, files and their SHA-256, and the register
+snapshots used. The same summary is the body of the ledger event, so an evidence pack can show "screened
+at T against register snapshot S".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from leadgate.intake.bulk import insert_frame
+from leadgate.ledger import service as ledger
+from leadgate.registers.lookup import RegisterState
+from leadgate.screening.assign import CallCentre, assign
+from leadgate.screening.bulk import Context
+from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.storeview import StoreView
+from leadgate.screening.windows import describe_windows
+
+FLOW_FILES = {"lead": "leadflow", "customer": "klantflow"}
+CALL_COLUMNS = ["row", "phone", "name", "kind", "country", "campaign", "call_centre", "flow", "supplier",
+                "source_code", "consent_channel", "consent_given_at", "consent_text", "consent_source",
+                "customer_paid", "customer_relationship_ended", "lead_information", "call_from", "calling_windows",
+                "jurisdiction"]
+BLOCKED_COLUMNS = ["row", "phone", "categories", "codes", "reason", "next_allowed_at"]
+
+
+@dataclass(frozen=True)
+class Screened:
+    export_id: str
+    out_dir: Path
+    rows: int
+    exported: int
+    blocked: int
+    summary: dict[str, Any]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "call-centre"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _context(rows: pl.DataFrame, ctx: Context, view: StoreView, centres: dict[str, str]) -> pl.DataFrame:
+    """The call sheet's columns for the exported rows (a few percent of a list: built row by row)."""
+    out: list[dict[str, Any]] = []
+    for r in rows.iter_rows(named=True):
+        person, point = r["person_id"], r["contact_point_id"]
+        lead = view.leads.get(person) if person else None
+        usable = [c for c in view.consents.get(point, ()) if c.channel == "phone" and c.withdrawn_at is None
+                  and c.used_at is None] if point else []
+        consent = usable[-1] if usable else None
+        relations = [x for x in view.customers.get(person, ()) if x[0]] if person else []
+        local = datetime.fromisoformat(r["call_from"])
+        out.append({
+            "row": r["_row"], "phone": r["e164"], "name": r["name"], "kind": r["kind"],
+            "country": r["phone_region"], "campaign": ctx.campaign.id, "call_centre": centres[r["call_centre_id"]],
+            "flow": r["flow"], "supplier": lead.supplier if lead else None,
+            "source_code": (lead.source_code if lead else None) or r["source_code"],
+            "consent_channel": consent.channel if consent else None,
+            "consent_given_at": consent.given_at.isoformat() if consent else None,
+            "consent_text": consent.text if consent else None,
+            "consent_source": consent.source_code if consent else None,
+            "customer_paid": True if relations else None,
+            "customer_relationship_ended": max((x[2] for x in relations), default=None, key=lambda d: d or date.max)
+            if relations else None,
+            "lead_information": r["extra"] if r["extra"] is not None else (lead.extra if lead else None),
+            "call_from": local.isoformat(),
+            "calling_windows": describe_windows(ctx.books, r["phone_region"], r["kind"] or "consumer", local),
+            "jurisdiction": r["jurisdiction"],
+        })
+    schema: dict[str, Any] = {c: pl.String for c in CALL_COLUMNS} | {"row": pl.Int64, "customer_paid": pl.Boolean,
+                                                                     "customer_relationship_ended": pl.Date}
+    return pl.DataFrame(out, schema=schema, orient="row")
+
+
+def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if xlsx:
+        from openpyxl import Workbook
+
+        target = path.with_suffix(".xlsx")
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(path.stem)
+        sheet.append(frame.columns)
+        for row in frame.iter_rows():
+            sheet.append(list(row))
+        book.save(target)
+        return target
+    target = path.with_suffix(".csv")
+    frame.write_csv(target)
+    return target
+
+
+def write_export(session: Session, *, decided: pl.DataFrame, ctx: Context, view: StoreView,
+                 centres: list[CallCentre], states: list[RegisterState], source: dict[str, Any], out_dir: Path,
+                 xlsx: bool, now: datetime, actor: str) -> Screened:
+    decided = decided.with_columns(
+        pl.coalesce(pl.col("person_id"), pl.lit("n:") + pl.col("number").cast(pl.String)).alias("person_key"))
+    # A number listed twice is called once: the first row keeps it, the others are left out as duplicates.
+    first = pl.col("_row") == pl.col("_row").filter(pl.col("allowed")).min().over("number")
+    duplicate = pl.col("allowed") & pl.col("number").is_not_null() & ~first
+    decided = decided.with_columns(
+        pl.when(duplicate).then(pl.lit(False)).otherwise(pl.col("allowed")).alias("allowed"),
+        pl.when(duplicate).then(pl.lit("duplicate")).otherwise(pl.col("categories")).alias("categories"),
+        pl.when(duplicate).then(pl.lit("DUPLICATE_NUMBER")).otherwise(pl.col("codes")).alias("codes"),
+        pl.when(duplicate).then(pl.lit("The same number is on an earlier row of this list."))
+        .otherwise(pl.col("reason")).alias("reason"))
+    day = ctx.at.date()
+    paying = [p for p, relations in view.customers.items()
+              if any(paid and (started is None or started <= day) for paid, started, _ in relations)]
+    allowed = decided.filter(pl.col("allowed")).with_columns(
+        pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
+        pl.coalesce("phone_region", "country").alias("region"))
+    allowed = assign(allowed, centres)
+    unassigned = allowed.filter(pl.col("call_centre_id").is_null())
+    allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
+    blocked = pl.concat([
+        decided.filter(~pl.col("allowed")),
+        unassigned.select(decided.columns).with_columns(
+            pl.lit("unassigned").alias("categories"), pl.lit("NO_CALL_CENTRE_FOR_REGION").alias("codes"),
+            pl.lit("No call centre of the campaign takes this region.").alias("reason"))],
+        how="diagonal_relaxed").sort("_row")
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = {c.id: c.name for c in centres}
+    files: dict[str, str] = {}
+    per_centre: dict[str, dict[str, int]] = {}
+    for centre in centres:
+        mine = allowed.filter(pl.col("call_centre_id") == centre.id)
+        per_centre[centre.name] = {}
+        for flow, stem in FLOW_FILES.items():
+            rows = _context(mine.filter(pl.col("flow") == flow).sort("_row"), ctx, view, names)
+            path = _write(rows, out_dir / _slug(centre.name) / stem, xlsx)
+            files[str(path.relative_to(out_dir))] = _sha256(path)
+            per_centre[centre.name][FLOW_FILES[flow]] = rows.height
+    blocked_out = blocked.select(pl.col("_row").alias("row"), pl.coalesce("e164", "raw").alias("phone"),
+                                 "categories", "codes", "reason", "next_allowed_at")
+    path = _write(blocked_out, out_dir / "blocked", False)
+    files[path.name] = _sha256(path)
+
+    categories = (blocked.select(pl.col("categories").str.split(";")).explode("categories")
+                  .group_by("categories").len().sort("len", descending=True))
+    codes = (blocked.select(pl.col("codes").str.split(";")).explode("codes").group_by("codes").len()
+             .sort("len", descending=True))
+    export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
+                    source=source.get("file") or "store", summary="{}")
+    session.add(export)
+    session.flush()
+    summary: dict[str, Any] = {
+        "export_id": export.id, "campaign": ctx.campaign.id, "planned_at": ctx.at.isoformat(),
+        "created_at": now.isoformat(), "source": source,
+        "rows": decided.height, "exported": allowed.height, "left_out": blocked.height,
+        "per_call_centre": per_centre,
+        "left_out_by_category": {c: n for c, n in categories.iter_rows()},
+        "left_out_by_code": {c: n for c, n in codes.iter_rows()},
+        "register_snapshots": {s.name: list(s.snapshot_ids) for s in states},
+        "files": files,
+    }
+    event = ledger.append(session, kind="screening.exported", actor=actor, data=summary, at=now)
+    export.summary, export.ledger_seq = json.dumps(summary, ensure_ascii=False), event.seq
+    summary["ledger_seq"] = event.seq
+    received = allowed.select(pl.lit(export.id).alias("export_id"), pl.col("number"),
+                              pl.col("call_centre_id"), pl.col("flow"), pl.col("person_id"))
+    insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
+    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return Screened(export.id, out_dir, decided.height, allowed.height, blocked.height, summary)

@@ -1,0 +1,142 @@
+"""`screen`: candidates in, call lists per call centre out, every left-out row with its reasons, the
+export in the ledger. Flushes, never commits (the command's unit of work does).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadgate.campaigns.models import CampaignCallCentre, Partner
+from leadgate.consent.suppressed import suppressed_numbers
+from leadgate.decisions.service import campaign_facts
+from leadgate.intake.mapping import Mapping
+from leadgate.registers.lookup import RegisterState, register_states
+from leadgate.rules.model import Rulebooks
+from leadgate.screening import candidates as cand
+from leadgate.screening import storeview
+from leadgate.screening.assign import CallCentre, assign
+from leadgate.screening.bulk import Context, Decider, register_columns, screen_frame
+from leadgate.screening.export import Screened, write_export
+
+Stage = Callable[[str, int], Callable[[int], None]]  # (stage name, total) -> advance(n)
+
+INPUT_CHECKS = (
+    ("kind", ~pl.col("kind").is_in(cand.KINDS), "ROW_INVALID_KIND",
+     "The kind is not one of consumer, sole_trader, business, company_general."),
+    ("country", pl.col("country").is_not_null() & ~pl.col("country").str.contains(r"^[A-Z]{2}$"),
+     "ROW_INVALID_COUNTRY", "The country is not a two-letter ISO 3166 code (NL, BE, FR, DE, GB, ...)."),
+)
+
+
+def _centres(session: Session, campaign_id: str) -> list[CallCentre]:
+    rows = session.execute(select(Partner.id, Partner.name, CampaignCallCentre.share, CampaignCallCentre.regions)
+                           .join(Partner, Partner.id == CampaignCallCentre.partner_id)
+                           .where(CampaignCallCentre.campaign_id == campaign_id).order_by(Partner.name)).all()
+    return [CallCentre(pid, name, share, frozenset(r.strip().upper() for r in (regions or "").split(",") if r.strip()))
+            for pid, name, share, regions in rows]
+
+
+def with_registers(frame: pl.DataFrame, states: list[RegisterState]) -> pl.DataFrame:
+    """Per register: reg{i}_listed / reg{i}_at of each row's number (null: not checked)."""
+    for i, state in enumerate(states):
+        listed, at = register_columns(i)
+        numbers = state.numbers.select(pl.col("number"), pl.col("listed").alias(listed),
+                                       pl.col("checked_at").dt.convert_time_zone("UTC").alias(at))
+        frame = frame.join(numbers, on="number", how="left")
+        if state.default_checked_at is not None:
+            default = pl.lit(state.default_checked_at).dt.convert_time_zone("UTC")
+            unseen = pl.col("number").is_not_null() & pl.col(at).is_null()
+            frame = frame.with_columns(pl.when(unseen).then(pl.lit(False)).otherwise(pl.col(listed)).alias(listed),
+                                       pl.when(unseen).then(default).otherwise(pl.col(at)).alias(at))
+    return frame
+
+
+def _suppressed(session: Session, key: bytes, frame: pl.DataFrame) -> dict[int, list[tuple[str, datetime]]]:
+    found = suppressed_numbers(session, key=key, numbers=frame["number"].drop_nulls().unique())
+    out: defaultdict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for number, channel, at in found.iter_rows():
+        out[number].append((channel, at))
+    return dict(out)
+
+
+@dataclass
+class Decided:
+    """Every candidate row with its decision, and what it was decided with."""
+
+    rows: pl.DataFrame
+    ctx: Context
+    view: storeview.StoreView
+    centres: list[CallCentre]
+    states: list[RegisterState]
+    source: dict[str, str | None]
+
+
+def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes,
+                      data_dir: Path, leads: Path | None = None, mapping: Mapping | None = None,
+                      country: str | None = None, stage: Stage | None = None,
+                      individual: Decider | None = None) -> Decided:
+    campaign = campaign_facts(session, campaign_id)
+    centres = _centres(session, campaign_id)
+    if not centres:
+        assign(pl.DataFrame(), centres)  # raises the error that says how to add call centres
+    tick = stage or (lambda name, total: lambda n: None)
+
+    advance = tick("reading candidates", 1)
+    source: dict[str, str | None] = {"file": None, "sha256": None}
+    if leads is not None:
+        frame, sha = cand.file_candidates(leads, mapping=mapping or Mapping(), country=country)
+        source = {"file": leads.name, "sha256": sha}
+    else:
+        frame = cand.stored_candidates(session, campaign_id=campaign_id)
+    advance(1)
+    rows = frame.height
+    advance = tick("normalising numbers", rows)
+    frame = cand.attach_store(session, cand.normalised(frame))
+    advance(rows)
+
+    advance = tick("registers and suppressions", 1)
+    states = register_states(session, at=at, data_dir=data_dir)
+    frame = with_registers(frame, states)
+    suppressed = _suppressed(session, key, frame)
+    view = storeview.load(session, person_ids=set(frame["person_id"].drop_nulls().unique()),
+                          point_ids=set(frame["contact_point_id"].drop_nulls().unique()))
+    advance(1)
+
+    ctx = Context(campaign=campaign, at=at, channel="phone", registers=tuple(s.name for s in states), books=books)
+    bad = pl.lit(None, pl.String)
+    for _, condition, code, _ in INPUT_CHECKS:
+        bad = pl.when(bad.is_null() & condition.fill_null(False)).then(pl.lit(code)).otherwise(bad)
+    frame = frame.with_columns(bad.alias("_input"))
+    advance = tick("deciding", frame.height)
+    good = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed, individual=individual,
+                        progress=advance)
+    messages = {code: message for _, _, code, message in INPUT_CHECKS}
+    rejected = frame.filter(pl.col("_input").is_not_null()).with_columns(
+        pl.lit(False).alias("allowed"), pl.lit("invalid_contact").alias("categories"), pl.col("_input").alias("codes"),
+        pl.col("_input").replace_strict(messages, return_dtype=pl.String).alias("reason"),
+        pl.lit(None, pl.String).alias("next_allowed_at"), pl.lit(None, pl.String).alias("jurisdiction"),
+        pl.lit(at.isoformat()).alias("call_from"))
+    decided = pl.concat([good, rejected], how="diagonal_relaxed").sort("_row").drop("_input")
+    return Decided(decided, ctx, view, centres, states, source)
+
+
+def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes, data_dir: Path,
+           out_dir: Path, now: datetime, actor: str, leads: Path | None = None, mapping: Mapping | None = None,
+           country: str | None = None, xlsx: bool = False, stage: Stage | None = None,
+           individual: Decider | None = None) -> Screened:
+    decided = decide_candidates(session, campaign_id=campaign_id, at=at, books=books, key=key, data_dir=data_dir,
+                                leads=leads, mapping=mapping, country=country, stage=stage, individual=individual)
+    advance = (stage or (lambda name, total: lambda n: None))("writing files", 1)
+    result = write_export(session, decided=decided.rows, ctx=decided.ctx, view=decided.view,
+                          centres=decided.centres, states=decided.states, source=decided.source, out_dir=out_dir,
+                          xlsx=xlsx, now=now, actor=actor)
+    advance(1)
+    return result

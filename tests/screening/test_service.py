@@ -1,0 +1,180 @@
+"""Screening through the service on SQLite and PostgreSQL: who is exported, who is left out and why."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from leadgate.kit.db import unit_of_work
+from leadgate.registers.service import import_full
+from leadgate.rules.model import Rulebooks
+from leadgate.screening.service import Screened, screen
+from tests.screening.builder import CAMPAIGN, KEY, NOW, give_consent, make_customer, object_to, setup_campaign, \
+    write_leads
+from tests.screening.lawful import assert_exports_lawful
+
+AT = datetime.fromisoformat("2026-11-25T10:30:00+01:00")  # a Wednesday morning
+
+
+def _screen(url: str, books: Rulebooks, tmp_path: Path, leads: Path | None, at: datetime = AT) -> Screened:
+    with unit_of_work(url) as session:
+        result = screen(session, campaign_id=CAMPAIGN, at=at, books=books, key=KEY, data_dir=tmp_path / "data",
+                        out_dir=tmp_path / "out", now=NOW, actor="test", leads=leads)
+    assert_exports_lawful(url, books, result.out_dir, key=KEY, data_dir=tmp_path / "data")
+    return result
+
+
+def _blocked(result: Screened) -> dict[int, str]:
+    frame = pl.read_csv(result.out_dir / "blocked.csv", infer_schema=False)
+    return dict(zip(frame["row"].cast(pl.Int64).to_list(), frame["codes"].to_list(), strict=True))
+
+
+def test_a_call_list_keeps_the_lawful_rows_and_says_why_the_others_are_left_out(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url)
+    give_consent(database_url, "+31 6 12345678", given_at=AT - timedelta(days=30))
+    give_consent(database_url, "+32 470 12 34 56", given_at=AT - timedelta(days=30))
+    object_to(database_url, "+31 6 87654321", at=AT - timedelta(days=3))
+    give_consent(database_url, "+31 6 87654321", given_at=AT - timedelta(days=60))
+    with unit_of_work(database_url) as session:  # BE: +32 470 12 34 56 and +32 470 99 88 77 checked, one listed
+        import_full(session, register="be-dncm", data=b"0470998877;2020-01-01\n0470000001;2021-05-05\n",
+                    where="dncm.txt", checked_at=AT - timedelta(days=1), now=NOW, actor="test",
+                    data_dir=tmp_path / "data")
+    leads = write_leads(tmp_path / "leads.csv", [
+        {"telefoon": "06-12345678", "land": "NL", "naam": "Anna"},       # 2: consent → called
+        {"telefoon": "06-11112222", "land": "NL", "naam": "Bram"},       # 3: no consent → NL opt-in
+        {"telefoon": "0470 12 34 56", "land": "BE", "naam": "Chloé"},    # 4: consent, not on DNCM → called
+        {"telefoon": "0470/99.88.77", "land": "BE", "naam": "Dirk"},     # 5: on DNCM
+        {"telefoon": "+31 6 87654321", "land": "NL", "naam": "Eva"},     # 6: objected
+        {"telefoon": "12345", "land": "NL", "naam": "Fien"},             # 7: not a number
+        {"telefoon": "+31612345678", "land": "NL", "naam": "Anna"},      # 8: the number of row 2 again
+    ])
+    result = _screen(database_url, books, tmp_path, leads)
+
+    assert (result.rows, result.exported, result.blocked) == (7, 2, 5)
+    blocked = _blocked(result)
+    assert set(blocked) == {3, 5, 6, 7, 8}
+    assert "NL_PHONE_CONSUMER_OPT_IN" in blocked[3] or "OPT_IN" in blocked[3]
+    assert "BE_PHONE_DNCM_LISTED" in blocked[5]
+    assert "OBJECTION" in blocked[6]
+    assert blocked[7] == "PHONE_INVALID"
+    assert blocked[8] == "DUPLICATE_NUMBER"
+    called = pl.concat([pl.read_csv(p, infer_schema=False) for p in result.out_dir.glob("*/leadflow.csv")])
+    assert sorted(called["phone"].to_list()) == ["+31612345678", "+32470123456"]
+    row = called.filter(pl.col("phone") == "+31612345678").row(0, named=True)
+    assert row["consent_text"] == "Ja, bel mij over energieaanbiedingen." and row["campaign"] == CAMPAIGN
+    assert row["calling_windows"]  # the planned day's windows in the contact's time zone
+    summary = json.loads((result.out_dir / "summary.json").read_text())
+    assert summary["register_snapshots"]["be-dncm"] and summary["left_out_by_code"]["DUPLICATE_NUMBER"] == 1
+    assert summary["files"]["blocked.csv"]
+
+
+def test_customers_go_to_the_customer_flow_and_never_to_two_call_centres(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url)
+    numbers = [f"+31 6 2000{i:04d}" for i in range(40)]
+    for n in numbers[:20]:
+        give_consent(database_url, n, given_at=AT - timedelta(days=10))
+    for n in numbers[20:]:
+        give_consent(database_url, n, given_at=AT - timedelta(days=10))
+        make_customer(database_url, n)
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": n, "country": "NL"} for n in numbers])
+    result = _screen(database_url, books, tmp_path, leads)
+
+    files = {p: pl.read_csv(p, infer_schema=False) for p in result.out_dir.glob("*/*flow.csv")}
+    seen: dict[str, Path] = {}
+    for path, frame in files.items():
+        for phone in frame["phone"]:
+            assert phone not in seen, f"{phone} in {path} and {seen[phone]}"
+            seen[phone] = path
+    assert len(seen) == 40
+    customers = {p for path, f in files.items() if path.name == "klantflow.csv" for p in f["phone"]}
+    assert customers == {"+" + n.replace(" ", "").lstrip("+") for n in numbers[20:]}
+    # Both call centres get people, roughly by their shares (60/40).
+    per_centre = {path.parent.name: 0 for path in files}
+    for path, frame in files.items():
+        per_centre[path.parent.name] += frame.height
+    assert set(per_centre) == {"CallCo", "BelBureau"} and all(v > 0 for v in per_centre.values())
+
+
+def test_a_screen_of_the_same_list_gives_each_person_the_same_call_centre(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url)
+    numbers = [f"+31 6 3000{i:04d}" for i in range(30)]
+    for n in numbers:
+        give_consent(database_url, n, given_at=AT - timedelta(days=10))
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": n} for n in numbers])
+
+    def where() -> dict[str, str]:
+        out = {}
+        for path in (tmp_path / "out").glob("*/leadflow.csv"):
+            out |= {p: path.parent.name for p in pl.read_csv(path, infer_schema=False)["phone"]}
+        return out
+
+    _screen(database_url, books, tmp_path, leads)
+    first = where()
+    _screen(database_url, books, tmp_path, leads)
+    assert where() == first and len(first) == 30
+
+
+def test_regions_go_to_the_call_centre_that_takes_them(database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url, shares=(("CallCo", 50, None), ("BelBureau", 50, "BE")))
+    give_consent(database_url, "+31 6 12345678", given_at=AT - timedelta(days=30))
+    give_consent(database_url, "+32 470 12 34 56", given_at=AT - timedelta(days=30))
+    with unit_of_work(database_url) as session:
+        import_full(session, register="be-dncm", data=b"0470998877\n", where="dncm.txt",
+                    checked_at=AT - timedelta(days=1), now=NOW, actor="test", data_dir=tmp_path / "data")
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "+31612345678"}, {"phone": "+32470123456"}])
+    result = _screen(database_url, books, tmp_path, leads)
+    assert pl.read_csv(result.out_dir / "BelBureau" / "leadflow.csv", infer_schema=False)["phone"].to_list() == [
+        "+32470123456"]
+    assert pl.read_csv(result.out_dir / "CallCo" / "leadflow.csv", infer_schema=False)["phone"].to_list() == [
+        "+31612345678"]
+
+
+def test_without_a_register_snapshot_belgian_numbers_fail_closed(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url)
+    give_consent(database_url, "+32 470 12 34 56", given_at=AT - timedelta(days=30))
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "+32470123456"}])
+    result = _screen(database_url, books, tmp_path, leads)
+    assert result.exported == 0 and "NOT_CHECKED" in _blocked(result)[2]
+
+
+def test_a_stale_snapshot_fails_closed(database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url)
+    give_consent(database_url, "+32 470 12 34 56", given_at=AT - timedelta(days=30))
+    with unit_of_work(database_url) as session:
+        import_full(session, register="be-dncm", data=b"0470998877\n", where="dncm.txt",
+                    checked_at=AT - timedelta(days=6), now=NOW, actor="test", data_dir=tmp_path / "data")
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "+32470123456"}])
+    result = _screen(database_url, books, tmp_path, leads)
+    assert result.exported == 0 and "STALE" in _blocked(result)[2]
+
+
+def test_before_the_calling_window_opens_the_list_is_made_for_the_opening(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    setup_campaign(database_url)
+    give_consent(database_url, "+33 6 12 34 56 78", given_at=AT - timedelta(days=30))
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "+33612345678"}])
+    early = datetime.fromisoformat("2026-11-25T07:30:00+01:00")
+    result = _screen(database_url, books, tmp_path, leads, at=early)
+    assert result.exported == 1
+    row = pl.concat([pl.read_csv(p, infer_schema=False) for p in result.out_dir.glob("*/leadflow.csv")]).row(
+        0, named=True)
+    assert datetime.fromisoformat(row["call_from"]) == datetime.fromisoformat("2026-11-25T10:00:00+01:00")
+
+
+def test_an_unknown_campaign_or_one_without_call_centres_is_an_error(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    from leadgate.kit.errors import InvalidInput
+
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "+31612345678"}])
+    with pytest.raises(InvalidInput, match="No campaign"), unit_of_work(database_url) as session:
+        screen(session, campaign_id="nope", at=AT, books=books, key=KEY, data_dir=tmp_path, out_dir=tmp_path / "o",
+               now=NOW, actor="test", leads=leads)
+    assert not (tmp_path / "o").exists()
