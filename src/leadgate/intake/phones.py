@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import polars as pl
 from phonenumbers import PhoneMetadata
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from leadgate.core.phone import _SPECIAL, parse_phone
 
@@ -28,23 +30,43 @@ HOME = ("NL", "BE", "FR", "DE", "GB")
 OUT_SCHEMA = {"e164": pl.String, "phone_region": pl.String, "mobile": pl.Boolean}
 
 
+Desc = tuple[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class _Types:
+    """A region's number-type patterns: enough to tell valid (and mobile) from invalid."""
+    general: Desc
+    special: tuple[Desc, ...]
+    fixed: Desc | None
+    mobile: Desc | None
+    same_mobile_and_fixed: bool
+
+
 @dataclass(frozen=True)
 class _Meta:
     region: str
     cc: str
-    general: tuple[str, tuple[int, ...]]
-    special: tuple[tuple[str, tuple[int, ...]], ...]
-    fixed: tuple[str, tuple[int, ...]] | None
-    mobile: tuple[str, tuple[int, ...]] | None
-    same_mobile_and_fixed: bool
+    types: _Types
     local_only: tuple[int, ...]
+    # The other regions of the country code (GG, IM, JE for 44): a number invalid in the main region may
+    # be valid in one of them, so it is settled as invalid only when all of them say so too.
+    siblings: tuple[_Types, ...] | None
 
 
-def _desc(number_desc: object) -> tuple[str, tuple[int, ...]] | None:
+def _desc(number_desc: object) -> Desc | None:
     pattern = getattr(number_desc, "national_number_pattern", None)
     if not pattern:
         return None
     return f"^(?:{pattern})$", tuple(getattr(number_desc, "possible_length", ()) or ())
+
+
+def _types(md: PhoneMetadata | None) -> _Types | None:
+    general = _desc(md.general_desc) if md is not None else None
+    if md is None or general is None or not general[1]:
+        return None
+    return _Types(general, tuple(d for d in (_desc(getattr(md, name)) for name, _ in _SPECIAL) if d is not None),
+                  _desc(md.fixed_line), _desc(md.mobile), bool(md.same_mobile_and_fixed_line_pattern))
 
 
 @lru_cache(maxsize=8)
@@ -53,16 +75,17 @@ def _meta(region: str) -> _Meta | None:
     # The vectorised path only knows a plain "0" national prefix and the "00" international prefix.
     if md is None or md.national_prefix_for_parsing not in ("0", "0|180020") or md.international_prefix != "00":
         return None
-    general = _desc(md.general_desc)
-    if general is None or not general[1]:
+    types = _types(md)
+    if types is None:
         return None
-    return _Meta(region, str(md.country_code), general,
-                 tuple(d for d in (_desc(getattr(md, name)) for name, _ in _SPECIAL) if d is not None),
-                 _desc(md.fixed_line), _desc(md.mobile), bool(md.same_mobile_and_fixed_line_pattern),
-                 tuple(getattr(md.general_desc, "possible_length_local_only", None) or ()))
+    others = [_types(PhoneMetadata.metadata_for_region(code, None))
+              for code in COUNTRY_CODE_TO_REGION_CODE.get(md.country_code or 0, ()) if code != region]
+    siblings = None if any(t is None for t in others) else tuple(t for t in others if t is not None)
+    return _Meta(region, str(md.country_code), types,
+                 tuple(getattr(md.general_desc, "possible_length_local_only", None) or ()), siblings)
 
 
-def _match(expr: pl.Expr, desc: tuple[str, tuple[int, ...]] | None) -> pl.Expr:
+def _match(expr: pl.Expr, desc: Desc | None) -> pl.Expr:
     if desc is None:
         return pl.lit(False)
     pattern, lengths = desc
@@ -71,28 +94,28 @@ def _match(expr: pl.Expr, desc: tuple[str, tuple[int, ...]] | None) -> pl.Expr:
 
 
 def _strip(rest: pl.Expr, meta: _Meta) -> pl.Expr:
-    """core.phone._strip_national_prefix for a "0" prefix; null where the vectorised path gives up."""
+    """core.phone._strip_national_prefix for a "0" prefix (phonenumbers' own rule: the zero is kept
+    where the stripped number would not be viable); null where the vectorised path gives up."""
     stripped = rest.str.slice(1)
-    lengths = meta.general[1]
-    keeps_zero = (_match(rest, (meta.general[0], ())) & ~_match(stripped, (meta.general[0], ()))) | \
+    pattern, lengths = meta.types.general
+    keeps_zero = (_match(rest, (pattern, ())) & ~_match(stripped, (pattern, ()))) | \
         stripped.str.len_bytes().is_in(list(meta.local_only)) | \
         (~stripped.str.len_bytes().is_in(list(lengths)) & (stripped.str.len_bytes() <= max(lengths)))
-    # Keeping the zero makes the national number start with 0: fast_parse then answers None (fallback).
     # (A null condition falls through to `otherwise`: guards wrap the whole result, not its input.)
-    result = pl.when(~rest.str.starts_with("0")).then(rest).when(keeps_zero).then(None).otherwise(stripped)
+    result = pl.when(~rest.str.starts_with("0") | keeps_zero).then(rest).otherwise(stripped)
     if meta.region == "GB":  # its prefix pattern "0|180020": fast_parse gives up on 180020
         result = pl.when(~rest.str.starts_with("180020")).then(result)
     return result
 
 
-def _classify(nsn: pl.Expr, meta: _Meta) -> tuple[pl.Expr, pl.Expr]:
+def _classify(nsn: pl.Expr, types: _Types) -> tuple[pl.Expr, pl.Expr]:
     """(valid, mobile) as core.phone._Region.number_type decides them (valid = not UNKNOWN)."""
-    general = _match(nsn, meta.general)
+    general = _match(nsn, types.general)
     special = pl.lit(False)
-    for desc in meta.special:
+    for desc in types.special:
         special = special | _match(nsn, desc)
-    fixed, mobile = _match(nsn, meta.fixed), _match(nsn, meta.mobile)
-    if meta.same_mobile_and_fixed:
+    fixed, mobile = _match(nsn, types.fixed), _match(nsn, types.mobile)
+    if types.same_mobile_and_fixed:
         valid, is_mobile = general & (special | fixed), ~special
     else:
         valid = general & (special | fixed | mobile)
@@ -100,46 +123,79 @@ def _classify(nsn: pl.Expr, meta: _Meta) -> tuple[pl.Expr, pl.Expr]:
     return valid, is_mobile
 
 
-def _vectorised(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns raw, region -> e164/phone_region/mobile for the rows settled here (a subset, each once)."""
+_NONE = {"e164": pl.lit(None, pl.String), "phone_region": pl.lit(None, pl.String), "mobile": pl.lit(None, pl.Boolean)}
+
+
+def _settle(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns _i, raw, region -> _i, e164/phone_region/mobile for the rows settled here (a subset, each
+    once; null e164: not a valid number). What phonenumbers does, for the inputs it can follow exactly:
+
+    - a Latin letter anywhere: parse_phone refuses letters (and with them `x12`, `ext. 12`);
+    - digits and ` -./()` only, `+` first or not at all: `+CC`, `00CC` (home regions' IDD), the
+      national `0...` and the bare national number (`612345678`: no trunk 0, not starting with the
+      region's country code) of the home regions; without `+` and without a region: invalid;
+    - the national number (prefix stripped as phonenumbers strips it) classified with the country
+      code's regions' patterns: valid in the main region -> that number; invalid in every region of
+      the code -> invalid; anything else (valid with a kept leading zero, GB's 180020) falls back.
+    """
     raw = pl.col("raw").str.strip_chars()
     plus = raw.str.starts_with("+")
     body = pl.when(plus).then(raw.str.slice(1)).otherwise(raw)
     work = frame.with_columns(plus.alias("_plus"), body.str.replace_all(r"[ \-./()]", "").alias("_digits"),
-                              body.str.contains(r"^[0-9 \-./()]+$").alias("_plain"))
-    digits, home = pl.col("_digits"), pl.col("region").is_in([r for r in HOME if _meta(r) is not None])
+                              body.str.contains(r"^[0-9 \-./()]+$").alias("_plain"),
+                              pl.col("raw").str.contains("[A-Za-z]").alias("_letter"))
+    digits, region = pl.col("_digits"), pl.col("region")
+    homes = [r for r in HOME if _meta(r) is not None]
+    home = region.is_in(homes)
+    refused = work.filter(pl.col("_letter") | (pl.col("_plain") & (
+        (digits.str.len_bytes() == 0) | (~pl.col("_plus") & region.is_null())))).select("_i", **_NONE)
     work = work.filter(pl.col("_plain") & (digits.str.len_bytes() > 0)).with_columns(
         pl.when(pl.col("_plus")).then(digits).when(home & digits.str.starts_with("00")).then(digits.str.slice(2))
         .alias("_intl"),
-        pl.when(~pl.col("_plus") & home & digits.str.starts_with("0") & ~digits.str.starts_with("00")).then(digits)
-        .alias("_nat"))
-    settled = []
-    for code in HOME:
+        pl.when(~pl.col("_plus") & home & ~digits.str.starts_with("00")).then(digits).alias("_nat"))
+    settled = [refused]
+    for code in homes:
         meta = _meta(code)
-        if meta is None:
-            continue
+        assert meta is not None
         intl = pl.col("_intl").str.starts_with(meta.cc).fill_null(False)
-        part = work.filter(intl | ((pl.col("region") == code) & pl.col("_nat").is_not_null())).select(
-            "raw", "region", intl.alias("_is_intl"),
+        # A bare number starting with the region's own code may be read as +CC...: left to phonenumbers.
+        national = (region == code) & pl.col("_nat").is_not_null() & \
+            (pl.col("_nat").str.starts_with("0") | ~pl.col("_nat").str.starts_with(meta.cc))
+        part = work.filter(intl | national).select(
+            "_i", intl.alias("_is_intl"),
             pl.when(intl).then(pl.col("_intl").str.slice(len(meta.cc))).otherwise(pl.col("_nat")).alias("_rest"))
-        part = part.with_columns(_strip(pl.col("_rest"), meta).alias("_nsn"))
-        # From a national number the prefix must have been stripped (fast_parse: nsn == digits -> None).
-        part = part.filter(pl.col("_nsn").is_not_null() & ~pl.col("_nsn").str.starts_with("0")
-                           & (pl.col("_is_intl") | (pl.col("_nsn") != pl.col("_rest"))))
-        valid, is_mobile = _classify(pl.col("_nsn"), meta)
-        part = part.with_columns(valid.alias("_valid"), is_mobile.alias("mobile")).filter("_valid")
-        settled.append(part.select("raw", "region", (pl.lit("+" + meta.cc) + pl.col("_nsn")).alias("e164"),
-                                   pl.lit(code).alias("phone_region"), "mobile"))
-    return pl.concat(settled) if settled else pl.DataFrame(schema={"raw": pl.String, "region": pl.String,
-                                                                  **OUT_SCHEMA})
+        part = part.with_columns(_strip(pl.col("_rest"), meta).alias("_nsn")).filter(pl.col("_nsn").is_not_null())
+        nsn = pl.col("_nsn")
+        valid, is_mobile = _classify(nsn, meta.types)
+        elsewhere = pl.lit(meta.siblings is None)
+        for types in meta.siblings or ():
+            elsewhere = elsewhere | _classify(nsn, types)[0]
+        # A national number keeps its zero only where phonenumbers' answer is not this number (fast_parse).
+        kept_zero = nsn.str.starts_with("0")
+        part = part.with_columns(
+            pl.when(valid & ~kept_zero).then(True).when(~valid & ~elsewhere).then(False).alias("_valid"),
+            is_mobile.alias("mobile")).filter(pl.col("_valid").is_not_null())
+        settled.append(part.select(
+            "_i", pl.when("_valid").then(pl.lit("+" + meta.cc) + nsn).alias("e164"),
+            pl.when("_valid").then(pl.lit(code)).alias("phone_region"), pl.when("_valid").then("mobile")))
+    return pl.concat(settled)
+
+
+def _vectorised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns raw, region -> raw, region, e164/phone_region/mobile for the rows settled column-wise."""
+    indexed = frame.select("raw", "region").with_row_index("_i")
+    return indexed.join(_settle(indexed), on="_i").drop("_i")
 
 
 def normalise_phones(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` has columns raw (the number as written) and region (the default region, may be null);
     returns the distinct (raw, region) pairs with e164, phone_region and mobile (nulls: not valid)."""
-    pairs = frame.select("raw", "region").filter(pl.col("raw").is_not_null()).unique()
-    done = _vectorised(pairs)
-    rest = pairs.join(done, on=["raw", "region"], how="anti", nulls_equal=True)
+    pairs = frame.select("raw", "region").filter(pl.col("raw").is_not_null()).unique().with_row_index("_i")
+    done = _settle(pairs)
+    left = np.ones(pairs.height, dtype=bool)
+    left[done["_i"].to_numpy()] = False
+    rest = pairs.filter(pl.Series(left)).drop("_i")
+    done = pairs.join(done, on="_i").drop("_i")
     parsed = [parse_phone(raw, region) for raw, region in rest.iter_rows()]
     slow = rest.with_columns(
         pl.Series("e164", [p.e164 if p else None for p in parsed], dtype=pl.String),
