@@ -135,3 +135,11 @@ def test_the_single_contact_check_still_sees_bucketed_suppressions(database_url:
     with unit_of_work(database_url) as session:
         objections = _objections(session, None, service.suppression_digest(KEY, "phone:+32470123456"))
     assert [(o.channel, o.at) for o in objections] == [("phone", NOW)]
+
+
+def test_an_objection_recorded_in_the_same_unit_of_work_counts(database_url: str) -> None:
+    with unit_of_work(database_url) as session:
+        session.add(Suppression(digest=service.suppression_digest(KEY, "phone:+32470123456"), channel="phone",
+                                at=NOW, bucket=phone_bucket(KEY, "+32470123456")))
+        found = suppressed_numbers(session, key=KEY, numbers=pl.Series([32470123456], dtype=pl.Int64))
+    assert found.rows() == [(32470123456, "phone", NOW)]

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import polars as pl
 from sqlalchemy import func, select
@@ -29,8 +30,10 @@ from leadgate.kit.moments import from_store
 
 log = logging.getLogger(__name__)
 
+_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 RESULT_SCHEMA = pl.Schema({"number": pl.Int64(), "channel": pl.String(), "at": pl.Datetime("us", "UTC")})
-_LOOKUP_CHUNK = 1000  # digests per IN (...) query, far below SQLite's and PostgreSQL's parameter limits
 
 
 def phone_digests(key: bytes, numbers: Iterable[int]) -> list[str]:
@@ -62,38 +65,58 @@ def suppressed_numbers(session: Session, *, key: bytes, numbers: pl.Series) -> p
     """
     bucket_key(key)  # refuses a short key before any work
     distinct = numbers.cast(pl.Int64).drop_nulls().unique().to_numpy()
-    listed = pl.DataFrame(session.execute(select(Suppression.bucket, Suppression.digest)
-                                          .where(Suppression.bucket >= 0)).all(),
-                          schema={"bucket": pl.Int64, "digest": pl.String}, orient="row")
+    listed, details = _suppressions(session)
+    bucketed = listed.filter(pl.col("bucket") >= 0)
     inputs = pl.DataFrame({"number": distinct, "bucket": phone_buckets(key, distinct)})
-    candidates = inputs.join(listed.select("bucket").unique(), on="bucket", how="semi")
+    candidates = inputs.join(bucketed.select("bucket").unique(), on="bucket", how="semi")
     hashed = candidates.with_columns(digest=pl.Series(phone_digests(key, candidates["number"].to_list()),
                                                       dtype=pl.String))
-    matched = hashed.join(listed, on=["bucket", "digest"]).select("number", "digest")
+    matched = hashed.join(bucketed, on=["bucket", "digest"]).select("number", "row")
 
-    legacy = legacy_suppressions(session)
-    if legacy:
+    legacy = listed.filter(pl.col("bucket").is_null())
+    if legacy.height:
         log.warning("%d suppressions predate the phone prefilter: hashing all %d numbers to check them",
-                    legacy, len(distinct))
-        old = pl.DataFrame(session.execute(select(Suppression.digest).where(Suppression.bucket.is_(None)))
-                           .all(), schema={"digest": pl.String}, orient="row")
+                    legacy.height, len(distinct))
         everyone = pl.DataFrame({"number": distinct, "digest": phone_digests(key, distinct.tolist())},
                                 schema={"number": pl.Int64, "digest": pl.String})
-        matched = pl.concat([matched, everyone.join(old, on="digest", how="semi")])
+        matched = pl.concat([matched, everyone.join(legacy, on="digest").select("number", "row")])
 
-    matched = matched.unique()  # a number can match a bucketed and a legacy row of the same digest
-    details = _details(session, matched["digest"].unique().to_list())
-    return (matched.join(details, on="digest").select(list(RESULT_SCHEMA))
-            .cast(RESULT_SCHEMA).sort("number", "at", "channel"))
+    rows = matched["row"].to_list()
+    return pl.DataFrame({"number": matched["number"], "channel": [details[r][2] for r in rows],
+                         "at": _moments([details[r][3] for r in rows])},
+                        schema=RESULT_SCHEMA).sort("number", "at", "channel")
 
 
-def _details(session: Session, digests: Sequence[str]) -> pl.DataFrame:
-    """(digest, channel, at in UTC) of the suppressions with these digests, fetched only for the matches."""
-    rows: list[tuple[str, str, datetime]] = []
-    for begin in range(0, len(digests), _LOOKUP_CHUNK):
-        chunk = digests[begin:begin + _LOOKUP_CHUNK]
-        rows += session.execute(select(Suppression.digest, Suppression.channel, Suppression.at)
-                                .where(Suppression.digest.in_(chunk))).all()
-    return pl.DataFrame({"digest": [r[0] for r in rows], "channel": [r[1] for r in rows],
-                         "at": [from_store(r[2]) for r in rows]},
-                        schema={"digest": pl.String, "channel": pl.String, "at": pl.Datetime("us", "UTC")})
+def _suppressions(session: Session) -> tuple[pl.DataFrame, list[Any]]:
+    """(bucket, digest, row) of every suppression, and the rows (bucket, digest, channel, at) themselves.
+
+    A plain DB-API cursor: SQLAlchemy rows for a million suppressions cost seconds. No WHERE: filtering
+    on the bucket lets SQLite use its index and fetch each digest by random access, several times slower
+    than the scan. The moments stay as the driver returns them until a row matches.
+    """
+    session.flush()  # the cursor below bypasses the ORM's autoflush: rows added in this unit of work count too
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT bucket, digest, channel, at FROM suppressions")
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    frame = pl.DataFrame({"bucket": [r[0] for r in rows], "digest": [r[1] for r in rows], "row": range(len(rows))},
+                         schema={"bucket": pl.Int64, "digest": pl.String, "row": pl.Int64})
+    return frame, list(rows)
+
+
+def _moments(values: list[object]) -> pl.Series:
+    """The stored moments as one UTC column, without building an aware datetime per row (slow in polars).
+
+    SQLite gives SQLAlchemy's text form of the UTC wall clock (kit.moments), PostgreSQL aware datetimes.
+    """
+    if all(isinstance(v, str) for v in values):
+        return (pl.Series(values, dtype=pl.String).str.to_datetime(_SQLITE_FORMAT, time_unit="us")
+                .dt.replace_time_zone("UTC"))
+    micros = []
+    for value in values:
+        if not isinstance(value, datetime):
+            raise TypeError(f"unexpected moment {value!r} in the suppression list")
+        micros.append((from_store(value) - _EPOCH) // _MICROSECOND)
+    return pl.Series(micros, dtype=pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
