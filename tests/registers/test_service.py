@@ -92,7 +92,7 @@ def test_the_same_file_twice_changes_nothing(database_url: str, tmp_path: Path, 
 def test_the_shrink_guard_refuses_a_short_file_unless_forced(database_url: str, tmp_path: Path,
                                                               books: Rulebooks) -> None:
     full(database_url, tmp_path, books, base(100), DAY1)
-    with pytest.raises(InvalidInput, match=r"lists 79 numbers, fewer than 80 % of the 100 .* --force"):
+    with pytest.raises(InvalidInput, match=r"lists 79 number\(s\), fewer than 80 % of the 100 .* --force"):
         full(database_url, tmp_path, books, base(79), DAY2)
     with unit_of_work(database_url) as session:
         assert session.scalar(select(func.count()).select_from(RegisterSnapshot)) == 1

@@ -15,6 +15,7 @@ from leadgate.cli import (
     intake,
     ledger,
     outcomes,
+    registers,
     rules,
     screen,
     sources,
@@ -42,6 +43,7 @@ app.add_typer(sources.app, name="source")
 app.add_typer(outcomes.app, name="outcomes")
 app.command("intake")(intake.intake_command)
 app.command("screen")(screen.screen_command)
+app.add_typer(registers.app, name="registers")
 
 if __name__ == "__main__":
     app()

@@ -170,7 +170,7 @@ def import_full(session: Session, *, register: str, data: bytes, where: str, che
     shrunk = previous is not None and numbers.len() < SHRINK_LIMIT * previous.numbers_listed
     if previous is not None and shrunk and not force:
         raise InvalidInput(
-            f"{where} lists {numbers.len():,} numbers, fewer than 80 % of the {previous.numbers_listed:,} of the "
+            f"{where} lists {numbers.len():,} number(s), fewer than 80 % of the {previous.numbers_listed:,} of the "
             f"previous {register} snapshot ({previous.id}). A truncated or partial download must not unlist "
             "numbers, so nothing was imported. If the register really shrank, import again with --force.",
             field="file")
