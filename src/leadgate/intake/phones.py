@@ -1,17 +1,21 @@
 """Phone numbers of a whole file at once, with exactly `leadgate.core.phone.parse_phone`'s answers.
 
 A lead file has a million numbers in a handful of formats. Calling `parse_phone` (~14 µs) for each is
-most of an intake's time, so this module does the common cases column-wise in polars, following
-`core.phone.fast_parse` step by step for the five home regions (NL, BE, FR, DE, GB):
+most of an intake's time, so this module settles the common cases column-wise in polars, following
+phonenumbers' parse and validation step by step for the five home regions (NL, BE, FR, DE, GB):
 
-1. only digits and the separators ` -./()`, with an optional leading `+`;
-2. `+CC...`, `00CC...` (the regions' international prefix) or `0...` (the national prefix);
-3. the national prefix stripped where phonenumbers strips it (`+31 (0)6...`), with its length checks;
-4. the national number classified with phonenumbers' own metadata patterns (general, special types,
-   fixed line, mobile) of the country code's main region.
+1. a Latin letter anywhere: not valid (parse_phone refuses letters, so `x12` and `ext. 12` too);
+2. otherwise only digits and the separators ` -./()`, with an optional leading `+`;
+3. `+CC...`, `00CC...` (the regions' international prefix), the national `0...`, or the bare national
+   number (`612345678`) of the row's home region;
+4. the national prefix stripped where phonenumbers strips it (`+31 (0)6...`), with its length checks;
+5. the national number classified with phonenumbers' own metadata patterns (general, special types,
+   fixed line, mobile): valid in the country code's main region, or invalid in all of its regions.
 
-Every number this path cannot settle as valid goes to `parse_phone` itself, so a number is never
-judged differently; a hypothesis test holds the two equal on NL/BE/FR/DE/GB formats.
+A `#12` extension is cut off as phonenumbers cuts it. Every other number (other countries' national
+formats, a number valid only in GG, IM or JE, ...) goes to `parse_phone` itself, so a number is never
+judged differently; hypothesis tests hold the result equal to parse_phone and to phonenumbers
+(tests/intake/test_fast_paths.py, tests/intake/test_phones_formats.py).
 """
 
 from __future__ import annotations
@@ -125,6 +129,7 @@ def _classify(nsn: pl.Expr, types: _Types, name: str) -> tuple[list[pl.Expr], pl
     return columns, valid, is_mobile
 
 
+_HASH_EXTENSION = r"^(\s*\+?[0-9 \-./()]+?)[ \t,]*#[ \t,-]*[0-9]{1,9}\s*$"
 _NONE = {"e164": pl.lit(None, pl.String), "phone_region": pl.lit(None, pl.String), "mobile": pl.lit(None, pl.Boolean)}
 
 
@@ -144,8 +149,13 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
     # strip() set less \x1c-\x1f, which then fall back). Each pass only over the rows that need it.
     raw, region = pl.col("raw"), pl.col("region")
     work = frame.with_columns(raw.str.contains(r"^\s*\+?[0-9 \-./()]+\s*$").alias("_plain"))
-    lettered = work.filter(~pl.col("_plain")).filter(raw.str.contains("(?-u)[A-Za-z]")).select("_i", **_NONE)
-    work = work.filter("_plain").with_columns(raw.str.contains(r"^\s*\+").alias("_plus"),
+    odd = work.filter(~pl.col("_plain"))
+    lettered = odd.filter(raw.str.contains("(?-u)[A-Za-z]")).select("_i", **_NONE)
+    # `06 12345678 #12`: phonenumbers strips the extension where what precedes it is a viable number
+    # (3 digits and punctuation are), and answers for that number: so do we.
+    hashed = odd.filter(raw.str.contains(_HASH_EXTENSION)).with_columns(raw.str.replace(_HASH_EXTENSION, "${1}"))
+    hashed = hashed.filter(raw.str.count_matches("[0-9]") >= 3)
+    work = pl.concat([work.filter("_plain"), hashed]).with_columns(raw.str.contains(r"^\s*\+").alias("_plus"),
                                               raw.str.replace_all("[^0-9]", "").alias("_digits"))
     digits = pl.col("_digits")
     homes = [r for r in HOME if _meta(r) is not None]
@@ -165,25 +175,25 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
         national = (region == code) & pl.col("_nat").is_not_null() & \
             (pl.col("_nat").str.starts_with("0") | ~pl.col("_nat").str.starts_with(meta.cc))
         part = work.filter(intl | national).select(
-            "_i", intl.alias("_is_intl"),
-            pl.when(intl).then(pl.col("_intl").str.slice(len(meta.cc))).otherwise(pl.col("_nat")).alias("_rest"))
+            "_i", pl.when(intl).then(pl.col("_intl").str.slice(len(meta.cc))).otherwise(pl.col("_nat")).alias("_rest"))
         part = part.with_columns(_strip(pl.col("_rest"), meta).alias("_nsn")).filter(pl.col("_nsn").is_not_null())
         nsn = pl.col("_nsn")
         columns, valid, is_mobile = _classify(nsn, meta.types, "_a")
-        elsewhere = pl.lit(meta.siblings is None)
-        for i, types in enumerate(meta.siblings or ()):
-            more, sibling_valid, _ = _classify(nsn, types, f"_b{i}")
-            columns += more
-            elsewhere = elsewhere | sibling_valid
-        part = part.with_columns(columns)
+        part = part.with_columns(columns).with_columns(valid.alias("_valid"), is_mobile.alias("mobile"))
         # A national number keeps its zero only where phonenumbers' answer is not this number (fast_parse).
-        kept_zero = nsn.str.starts_with("0")
-        part = part.with_columns(
-            pl.when(valid & ~kept_zero).then(True).when(~valid & ~elsewhere).then(False).alias("_valid"),
-            is_mobile.alias("mobile")).filter(pl.col("_valid").is_not_null())
-        settled.append(part.select(
-            "_i", pl.when("_valid").then(pl.lit("+" + meta.cc) + nsn).alias("e164"),
-            pl.when("_valid").then(pl.lit(code)).alias("phone_region"), pl.when("_valid").then("mobile")))
+        settled.append(part.filter(pl.col("_valid") & ~nsn.str.starts_with("0")).select(
+            "_i", (pl.lit("+" + meta.cc) + nsn).alias("e164"), pl.lit(code).alias("phone_region"), "mobile"))
+        if meta.siblings is None:
+            continue
+        invalid = part.filter(~pl.col("_valid")).select("_i", "_nsn")
+        if meta.siblings:  # only the few invalid in the main region are matched against GG, IM, JE
+            columns, elsewhere = [], pl.lit(False)
+            for i, types in enumerate(meta.siblings):
+                more, sibling_valid, _ = _classify(nsn, types, f"_b{i}")
+                columns += more
+                elsewhere = elsewhere | sibling_valid
+            invalid = invalid.with_columns(columns).filter(~elsewhere)
+        settled.append(invalid.select("_i", **_NONE))
     return pl.concat(settled)
 
 
@@ -201,7 +211,7 @@ def normalise_phones(frame: pl.DataFrame) -> pl.DataFrame:
     left = np.ones(pairs.height, dtype=bool)
     left[done["_i"].to_numpy()] = False
     rest = pairs.filter(pl.Series(left)).drop("_i")
-    done = pairs.join(done, on="_i").drop("_i")
+    done = pairs.select("raw", "region").gather(done["_i"]).hstack(done.drop("_i"))
     parsed = [parse_phone(raw, region) for raw, region in rest.iter_rows()]
     slow = rest.with_columns(
         pl.Series("e164", [p.e164 if p else None for p in parsed], dtype=pl.String),
