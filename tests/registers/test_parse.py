@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadgate.kit.errors import InvalidInput
+from leadgate.registers import parse
 from leadgate.registers.parse import mask, parse_check, parse_full
 
 # Belgian mobiles (+32 4[5-9]x xx xx xx) and Brussels fixed lines (+32 2 2xx xx xx).
@@ -48,6 +49,18 @@ def test_bad_lines_are_counted_and_shown_masked_with_their_line_numbers() -> Non
     assert parsed.lines_total == 5 and parsed.lines_invalid == 2
     assert parsed.examples == ((3, mask("n/a;2020-01-01")), (6, mask("0470-12;x")))
     assert "2020-01-01" not in parsed.examples[0][1]  # the line is masked, not repeated whole
+
+
+def test_a_file_read_in_pieces_gives_the_same_numbers_and_line_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = ["number;date", *(f"04701{i:05d};2020-01-01" for i in range(200))]
+    lines[57], lines[133] = "bad line;x", "047;x"
+    data = ("\n".join(lines) + "\n").encode()
+    whole = parse_full(data, register="be-dncm", where="d.txt")
+    monkeypatch.setattr(parse, "PIECE", 100)  # a few lines a piece
+    pieces = parse_full(data, register="be-dncm", where="d.txt")
+    assert pieces.numbers.to_list() == whole.numbers.to_list() and pieces.numbers.len() == 198
+    assert pieces.examples == whole.examples == ((58, mask("bad line;x")), (134, mask("047;x")))
+    assert (pieces.lines_total, pieces.lines_invalid) == (whole.lines_total, whole.lines_invalid) == (200, 2)
 
 
 def test_mask_keeps_only_the_ends() -> None:

@@ -10,6 +10,7 @@ never fatal; a file without a single valid number is an error, since importing i
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +24,7 @@ from leadgate.kit.textfiles import decode_text, sniff_delimiter
 Format = Literal["dncm", "tps", "csv"]
 FORMATS: tuple[Format, ...] = ("dncm", "tps", "csv")
 EXAMPLES = 5
+PIECE = 64 * 1024 * 1024  # bytes of lines parsed at a time (~3 million register lines)
 TRUTHY = frozenset({"1", "true", "yes", "y", "oui", "o", "ja", "j", "x", "listed", "inscrit", "inscrite",
                     "bloctel", "opposed", "oppose", "opposé", "blocked", "tps", "ctps"})
 FALSY = frozenset({"0", "false", "no", "n", "non", "nee", "not listed", "not_listed", "unlisted", "non inscrit",
@@ -70,11 +72,24 @@ def _utf8(data: bytes, where: str) -> tuple[bytes, str]:
     return text.encode("utf-8"), encoding
 
 
-def _lines(data: bytes) -> pl.DataFrame:
+def _pieces(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """The file in pieces of whole lines, each with the number of its first line: the intermediate columns
+    of a 25-million-line file at once would take several GB."""
+    start, line = 0, 1
+    while start < len(data):
+        end = data.find(b"\n", start + PIECE)
+        end = len(data) if end < 0 else end + 1
+        piece = data[start:end]
+        yield line, piece
+        line += piece.count(b"\n")
+        start = end
+
+
+def _lines(data: bytes, first: int = 1) -> pl.DataFrame:
     """Columns line_no (1-based, as an editor counts) and line (stripped), blank lines dropped."""
     whole = pl.Series("line", [data], dtype=pl.Binary).cast(pl.String)
     lines = whole.str.split("\n").explode().to_frame()
-    return (lines.with_row_index("line_no", offset=1)
+    return (lines.with_row_index("line_no", offset=first)
             .with_columns(pl.col("line").str.strip_chars())
             .filter(pl.col("line").str.len_bytes() > 0))
 
@@ -101,17 +116,25 @@ def _normalise(frame: pl.DataFrame, region: str) -> pl.DataFrame:
     return frame.join(found, on="raw", how="left")
 
 
-def _first_field(lines: pl.DataFrame) -> pl.DataFrame:
-    """The number of each line: its first field, whatever the separator (`;`, `,`, tab, `|` or whitespace)."""
-    sample = " ".join(lines["line"].head(50).to_list())
+def _first_field(lines: pl.DataFrame, sample: str) -> pl.DataFrame:
+    """The number of each line: its first field, whatever the separator (`;`, `,`, tab, `|` or whitespace,
+    as the `sample` lines show it)."""
     separator = next((s for s in (";", "\t", ",", "|") if s in sample), None)
     if separator is None:
         # Whitespace only: the number may itself hold spaces (`0470 12 34 56`), so the line minus a trailing
         # date (and whatever follows it) is the number.
         raw = pl.col("line").str.replace(r"\s+\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(\s.*|T.*)?$", "")
     else:
-        raw = pl.col("line").str.split(separator).list.first().str.strip_chars().str.strip_chars('"')
+        raw = pl.col("line").str.split_exact(separator, 1).struct.field("field_0").str.strip_chars()
+        if '"' in sample:
+            raw = raw.str.strip_chars('"')
     return lines.select("line_no", raw.alias("raw"), "line")
+
+
+def _distinct(numbers: pl.Series) -> pl.Series:
+    """Sorted distinct numbers: a sort and one comparison with the neighbour (no hash table of 25 M)."""
+    ordered = numbers.sort()
+    return ordered.filter(ordered.diff().fill_null(1) != 0)
 
 
 def _header_dropped(frame: pl.DataFrame) -> pl.DataFrame:
@@ -124,15 +147,23 @@ def _header_dropped(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+def _examples(lines: pl.DataFrame) -> tuple[tuple[int, str], ...]:
+    bad = lines.filter(pl.col("number").is_null()).head(EXAMPLES).select("line_no", "line")
+    return tuple((int(n), mask(str(v))) for n, v in bad.iter_rows())
+
+
 def _report(numbers: pl.Series, listed: pl.Series | None, lines: pl.DataFrame, encoding: str,
             where: str) -> ParsedFile:
     """`lines` (line_no, line, number: null on a bad line) gives the counts and the examples."""
-    bad = lines.filter(pl.col("number").is_null())
-    if numbers.len() == 0:
-        raise InvalidInput(f"{where} has no valid phone number in {lines.height:,} line(s); nothing was imported. "
-                           "Is it the right file, and the right --format / --column?", field="file")
-    examples = tuple((int(n), mask(str(v))) for n, v in bad.head(EXAMPLES).select("line_no", "line").iter_rows())
-    return ParsedFile(numbers, listed, lines.height, bad.height, examples, encoding)
+    invalid = lines.filter(pl.col("number").is_null()).height
+    return _checked(ParsedFile(numbers, listed, lines.height, invalid, _examples(lines), encoding), where)
+
+
+def _checked(parsed: ParsedFile, where: str) -> ParsedFile:
+    if parsed.numbers.len() == 0:
+        raise InvalidInput(f"{where} has no valid phone number in {parsed.lines_total:,} line(s); nothing was "
+                           "imported. Is it the right file, and the right --format / --column?", field="file")
+    return parsed
 
 
 def _result(frame: pl.DataFrame, encoding: str, where: str, listed: bool) -> ParsedFile:
@@ -153,15 +184,25 @@ def parse_full(data: bytes, *, register: str, where: str, fmt: Format | None = N
     if column is not None or (fmt or default_format(register)) == "csv":
         frame = _csv(data, where, column)
         return _result(_normalise(frame, region), encoding, where, listed=False)
-    frame, found = _found(_first_field(_lines(data)), region)
-    # 25 million distinct numbers: joining them back to their lines would cost more than the rest together,
-    # so only the few bad values are looked up again.
-    bad = found.filter(pl.col("number").is_null())["raw"]
-    is_bad = pl.col("raw").is_in(bad.to_list())
-    lines = frame.select("line_no", "line", pl.when(is_bad).then(None).otherwise(0).alias("number"))
-    lines = _header_dropped(lines)
-    numbers = found["number"].drop_nulls().unique().sort()
-    return _report(numbers, None, lines, encoding, where)
+    parts: list[pl.Series] = []
+    total, invalid, sample = 0, 0, ""
+    examples: tuple[tuple[int, str], ...] = ()
+    for first, piece in _pieces(data):
+        lines = _lines(piece, first)
+        sample = sample or " ".join(lines["line"].head(50).to_list())
+        frame, found = _found(_first_field(lines, sample), region)
+        # Millions of distinct numbers: joining them back to their lines would cost more than the rest
+        # together, so only the few bad values are looked up again.
+        bad = found.filter(pl.col("number").is_null())["raw"]
+        is_bad = pl.col("raw").is_in(bad.to_list())
+        lines = frame.select("line_no", "line", pl.when(is_bad).then(None).otherwise(0).alias("number"))
+        lines = _header_dropped(lines) if first == 1 else lines
+        parts.append(found["number"].drop_nulls())
+        total += lines.height
+        invalid += lines.filter(pl.col("number").is_null()).height
+        examples = (*examples, *_examples(lines))[:EXAMPLES]
+    numbers = _distinct(pl.concat(parts)) if parts else pl.Series("number", [], dtype=pl.Int64)
+    return _checked(ParsedFile(numbers, None, total, invalid, examples, encoding), where)
 
 
 def _pick(columns: list[str], wanted: str | None, names: tuple[str, ...], default: int, what: str,

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from leadgate.intake.bulk import insert_frame
@@ -113,6 +113,13 @@ def _snapshot(session: Session, *, register: str, kind: str, parsed: ParsedFile,
     return snapshot
 
 
+def _lock(session: Session, register: str) -> None:
+    """One full import per register at a time: two would both diff against the same previous list. SQLite
+    serialises writers already (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"leadgate.register:{register}"})
+
+
 def _latest_full(session: Session, register: str) -> RegisterSnapshot | None:
     return session.scalars(select(RegisterSnapshot).where(
         RegisterSnapshot.register == register, RegisterSnapshot.kind == "full")
@@ -154,6 +161,7 @@ def import_full(session: Session, *, register: str, data: bytes, where: str, che
     moved by the difference with the previous one, the cache file, and one ledger event."""
     say = stage or (lambda _: None)
     _check_inputs(register, checked_at, now, books)
+    _lock(session, register)
     sha256 = hashlib.sha256(data).hexdigest()
     if (done := _already(session, register, sha256)) is not None:
         return done
