@@ -138,13 +138,6 @@ _HASH_EXTENSION = r"^(\s*\+?[0-9 \-./()]+?)[ \t,]*#[ \t,-]*[0-9]{1,9}\s*$"
 _NONE = {"e164": pl.lit(None, pl.String), "phone_region": pl.lit(None, pl.String), "mobile": pl.lit(None, pl.Boolean)}
 
 
-def _only_digits(stripped: pl.Expr) -> pl.Expr:
-    """A plain number's digits (literal removals: a third cheaper than one regex replace)."""
-    for char in " -./()+":
-        stripped = stripped.str.replace_all(char, "", literal=True)
-    return stripped
-
-
 def _settle(frame: pl.DataFrame) -> pl.DataFrame:
     """Columns _i, raw, region -> _i, e164/phone_region/mobile for the rows settled here (a subset, each
     once; null e164: not a valid number). What phonenumbers does, for the inputs it can follow exactly:
@@ -168,7 +161,7 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
     hashed = odd.filter(raw.str.contains(_HASH_EXTENSION)).with_columns(raw.str.replace(_HASH_EXTENSION, "${1}"))
     hashed = hashed.filter(raw.str.count_matches("[0-9]") >= 3)
     work = pl.concat([work.filter("_plain"), hashed]).with_columns(raw.str.contains(r"^\s*\+").alias("_plus"),
-                                              _only_digits(raw.str.strip_chars()).alias("_digits"))
+                                              raw.str.replace_all("[^0-9]", "").alias("_digits"))
     digits = pl.col("_digits")
     homes = [r for r in HOME if _meta(r) is not None]
     home = region.is_in(homes)
