@@ -13,8 +13,16 @@ from leadgate.kit.db import unit_of_work
 from leadgate.registers.service import import_full
 from leadgate.rules.model import Rulebooks
 from leadgate.screening.service import Screened, screen
-from tests.screening.builder import CAMPAIGN, KEY, NOW, give_consent, make_customer, object_to, setup_campaign, \
-    write_leads
+from tests.screening.builder import (
+    CAMPAIGN,
+    KEY,
+    NOW,
+    give_consent,
+    make_customer,
+    object_to,
+    setup_campaign,
+    write_leads,
+)
 from tests.screening.lawful import assert_exports_lawful
 
 AT = datetime.fromisoformat("2026-11-25T10:30:00+01:00")  # a Wednesday morning
