@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from leadgate.cli.demo_store import DEMO_KEY
 from leadgate.core import decide
 from leadgate.core.facts import Facts
 from leadgate.rules.loader import load
 from tests.cli.conftest import Result, clean_env
+from tests.screening.lawful import assert_exports_lawful
 
-ROWS = 12  # contact points the demo stores: 11 accepted rows (one a duplicate adding an e-mail), customers
+ROWS = 13  # contact points the demo stores: 11 accepted rows (one a duplicate adding an e-mail), customers
 
 
 def _run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -40,10 +42,11 @@ def test_the_demo_builds_the_store_step_by_step(demo: tuple[Path, Result]) -> No
     _, result = demo
     assert result.code == 0, result.err
     for step in ("partners", "campaign", "customers from the CRM", "intake of the supplier file leads.csv",
-                 "consent from the website", "outcomes from CallCo"):
+                 "consent from the website", "outcomes from CallCo", "register snapshot be-dncm (dncm.txt)"):
         assert f"✔ {step}" in result.out
     assert re.search(r"14 rows, 11 imported, 3 rejected", result.out)
-    assert re.search(r"(\d+) of 12 contact points allowed", result.out)
+    assert re.search(r"(\d+) of 13 contact points allowed", result.out)
+    assert re.search(r"screened 11 row\(s\) for campaign winter-2026 in [\d.]+ s: 5 to call, 6 left out", result.out)
     assert "# Evidence pack: phone +31 6 •••• 78" in result.out
 
 
@@ -84,8 +87,8 @@ def test_every_recorded_decision_is_the_core_s_answer_and_the_ledger_is_intact(d
         outcomes.add((again["allowed"], tuple(r["code"] for r in again["reasons"])))
     codes = {code for _, reasons in outcomes for code in reasons}
     # The sample data is built to show each of these: opt-out heard by the call centre, retry cool-down,
-    # an unchecked register, an unassessed public-register source, consumer consent missing.
-    assert {"OBJECTION", "RETRY_AFTER_NO_ANSWER", "BE_PHONE_DNCM_NOT_CHECKED", "DATA_SOURCE_UNASSESSED",
+    # a Belgian customer on the DNCM list, an unassessed public-register source, consumer consent missing.
+    assert {"OBJECTION", "RETRY_AFTER_NO_ANSWER", "BE_PHONE_DNCM_LISTED", "DATA_SOURCE_UNASSESSED",
             "NL_PHONE_NATURAL_PERSON_OPT_IN"} <= codes
     assert any(allowed for allowed, _ in outcomes)
 
@@ -101,3 +104,18 @@ def test_running_the_demo_again_starts_afresh(demo: tuple[Path, Result]) -> None
 def test_json_output_belongs_to_the_rules_tour(tmp_path: Path) -> None:
     result = _run(tmp_path, "demo", "--json")
     assert result.code == 1 and "--facts" in result.err
+
+
+def test_the_call_lists_hold_only_lawful_rows_and_every_left_out_row_says_why(demo: tuple[Path, Result]) -> None:
+    cwd, _ = demo
+    out = cwd / "leadgate-demo" / "call-lists"
+    url = db_env(cwd)["LEADGATE_DATABASE_URL"]
+    assert assert_exports_lawful(url, load(None), out, key=DEMO_KEY) == 5
+    blocked = list(csv.DictReader((out / "blocked.csv").read_text("utf-8").splitlines()))
+    assert len(blocked) == 6 and all(r["codes"] and r["reason"] for r in blocked)
+    assert {"BE_PHONE_DNCM_LISTED", "OBJECTION", "DE_PHONE_CONSUMER_CONSENT"} <= {r["codes"] for r in blocked}
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["register_snapshots"] == {"be-dncm": [1]} and summary["exported"] == 5
+    export = [json.loads(line) for line in _run(cwd, "ledger", "export", env=db_env(cwd)).out.splitlines()]
+    recorded = [e["body"]["data"] for e in export if e["body"]["kind"] == "screening.exported"]
+    assert recorded and recorded[0]["files"] == summary["files"]

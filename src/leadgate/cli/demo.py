@@ -44,8 +44,9 @@ def demo_command(
     org: Path | None = OrgOption,
 ) -> None:
     """Build a demo database from bundled sample data the way you would build yours (partners, a campaign,
-    the CRM's customers, a messy supplier file, a web consent, a call centre's outcomes with an opt-out),
-    decide and record every contact point, and show one evidence pack."""
+    the CRM's customers, a messy supplier file, a web consent, a call centre's outcomes with an opt-out, a
+    Belgian do-not-call register snapshot), decide and record every contact point, screen the campaign into
+    call lists per call centre (in DIR/call-lists), and show one evidence pack."""
     books = load_rulebooks(org)
     if not facts:
         if as_json:
@@ -66,6 +67,7 @@ def _store_demo(directory: Path, books: Rulebooks, at: datetime) -> None:
     console.print(f"[bold]leadgate demo[/]: a demo database in {directory}/leadgate-demo.db", highlight=False)
     demo_store.build(url, directory, console)
     demo_store.decide_all(url, books, at, console)
+    demo_store.screen_campaign(url, directory, books, at, console)
     demo_store.show_evidence(url, "06-12345678", console)
     console.print(f"\nExplore it: [bold]export LEADGATE_DATABASE_URL=sqlite:///{directory}/leadgate-demo.db[/], "
                   "then leadgate evidence, leadgate ledger verify, leadgate decide --contact ... "

@@ -1,14 +1,17 @@
 """The main job on bundled sample data: a demo database built the way an organisation builds its own.
 
 Partners, a campaign with its balancing test, the CRM's customers, a messy supplier file through the
-intake, a consent from the website, a call centre's outcomes with an opt-out, then a recorded decision
-for every stored contact point and one evidence pack. Everything goes through the same services as the
-real commands; only the database (a file in the demo folder) and the suppression key are the demo's own.
+intake (for the campaign), a consent from the website, a call centre's outcomes with an opt-out, a
+Belgian do-not-call register snapshot, then a recorded decision for every stored contact point, the
+campaign screened into call lists per call centre, and one evidence pack. Everything goes through the
+same services as the real commands; only the database (a file in the demo folder) and the suppression key
+are the demo's own.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -24,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.attempts.service import import_outcomes
 from leadgate.campaigns import service as campaigns
+from leadgate.cli.screen import report
 from leadgate.consent.service import give_consent
 from leadgate.decisions.service import decide_stored
 from leadgate.evidence import render
@@ -33,13 +37,17 @@ from leadgate.intake.sources import add_source
 from leadgate.kit.db import alembic_config, unit_of_work
 from leadgate.people.customers import import_customers
 from leadgate.people.models import ContactPoint, CustomerRelationship, Person
+from leadgate.registers.service import import_full
 from leadgate.rules.model import Rulebooks
+from leadgate.screening.service import screen
 
-SAMPLES = ("leads.csv", "mapping.toml", "customers.csv", "outcomes.csv", "campaign.toml")
+SAMPLES = ("leads.csv", "mapping.toml", "customers.csv", "outcomes.csv", "campaign.toml", "dncm.txt")
 # Only ever used for the demo database; a real installation sets LEADGATE_SUPPRESSION_KEY to its own secret.
 DEMO_KEY = b"leadgate-demo-suppression-key-not-a-secret"
 # A Tuesday morning: the calling hours are open, so what blocks a contact is the law, not the clock.
 DEMO_AT = datetime.fromisoformat("2026-11-24T10:30:00+01:00")
+# The Belgian register file was downloaded the evening before (DNCM: at most 5 days old).
+REGISTER_CHECKED_AT = datetime.fromisoformat("2026-11-23T22:00:00+01:00")
 ACTOR = "demo"
 T = TypeVar("T")
 
@@ -52,6 +60,8 @@ def prepare(directory: Path) -> str:
             shutil.copyfile(sample, directory / name)
     for stale in ("leadgate-demo.db", "leads.rejected.csv"):
         (directory / stale).unlink(missing_ok=True)
+    for tree in ("data", "call-lists"):
+        shutil.rmtree(directory / tree, ignore_errors=True)
     url = f"sqlite:///{directory / 'leadgate-demo.db'}"
     command.upgrade(alembic_config(url), "head")
     return url
@@ -85,7 +95,7 @@ def build(url: str, directory: Path, console: Console) -> None:
         actor=ACTOR), lambda r: f"{r.rows} rows, {r.created} relationships")
     step("intake of the supplier file leads.csv", lambda s: run_intake(
         s, path=directory / "leads.csv", supplier="Leadbron B.V.", mapping_path=directory / "mapping.toml",
-        now=now, actor=ACTOR), _intake_said)
+        now=now, actor=ACTOR, campaign="winter-2026"), _intake_said)
     step("data source KVK-EXPORT-2026", lambda s: add_source(
         s, supplier="Leadbron B.V.", code="KVK-EXPORT-2026", kind="public_register", now=now, actor=ACTOR,
         purpose="company register extract"), lambda _: "a public register: needs a compatibility assessment")
@@ -99,6 +109,22 @@ def build(url: str, directory: Path, console: Console) -> None:
         s, data=(directory / "outcomes.csv").read_bytes(), where="outcomes.csv", call_centre="CallCo",
         country="NL", now=now, actor=ACTOR, key=DEMO_KEY),
         lambda r: f"{r.recorded} calls, {r.objections} opt-out(s) recorded as objection")
+    step("register snapshot be-dncm (dncm.txt)", lambda s: import_full(
+        s, register="be-dncm", data=(directory / "dncm.txt").read_bytes(), where="dncm.txt",
+        checked_at=REGISTER_CHECKED_AT, now=now, actor=ACTOR, data_dir=directory / "data"),
+        lambda r: f"{r.numbers_listed} numbers listed, checked {REGISTER_CHECKED_AT.isoformat()} "
+                  f"(snapshot #{r.snapshot_id})")
+
+
+def screen_campaign(url: str, directory: Path, books: Rulebooks, at: datetime, console: Console) -> None:
+    """The campaign's stored candidates screened into call lists per call centre, as `leadgate screen`."""
+    started = time.perf_counter()
+    with unit_of_work(url) as session:
+        result = screen(session, campaign_id="winter-2026", at=at, books=books, key=DEMO_KEY,
+                        data_dir=directory / "data", out_dir=directory / "call-lists", now=datetime.now(UTC),
+                        actor=ACTOR)
+    console.rule("Call lists for winter-2026 (leadgate screen)")
+    report(result, time.perf_counter() - started)
 
 
 def _intake_said(summary: Any) -> str:

@@ -92,7 +92,8 @@ def report(result: Screened, seconds: float) -> None:
     for name, counts in summary["per_call_centre"].items():
         centres.add_row(name, f"{counts['leadflow']:,}", f"{counts['klantflow']:,}")
     console.print(centres)
-    reasons = Table(title="Left out, by reason category (a row can have several)", title_justify="left")
+    reasons = Table(title="Left out, by reason", title_justify="left",
+                    caption="a row can have several reasons; each row's are in blocked.csv", caption_justify="left")
     reasons.add_column("category")
     reasons.add_column("rows", justify="right")
     for category, count in summary["left_out_by_category"].items():

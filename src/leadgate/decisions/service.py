@@ -137,7 +137,7 @@ def _assemble(session: Session, *, contact: str, country: str | None, campaign_i
         country=_country(person, point.region if point else region, country),
         job_title=person.job_title if person is not None else None)
     stored_consents = [] if point is None else list(session.scalars(
-        select(Consent).where(Consent.contact_point_id == point.id).order_by(Consent.given_at)))
+        select(Consent).where(Consent.contact_point_id == point.id).order_by(Consent.given_at, Consent.id)))
     facts = f.Facts(
         id=point.id if point is not None else "unknown-contact", at=at, channel=channel,
         contact=contact_facts,

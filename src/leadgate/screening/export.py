@@ -22,6 +22,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from leadgate.intake.bulk import insert_frame
+from leadgate.kit.moments import from_store
 from leadgate.ledger import service as ledger
 from leadgate.registers.lookup import RegisterState
 from leadgate.screening.assign import CallCentre, assign
@@ -77,7 +78,7 @@ def _context(rows: pl.DataFrame, ctx: Context, view: StoreView, centres: dict[st
             "flow": r["flow"], "supplier": lead.supplier if lead else None,
             "source_code": (lead.source_code if lead else None) or r["source_code"],
             "consent_channel": consent.channel if consent else None,
-            "consent_given_at": consent.given_at.isoformat() if consent else None,
+            "consent_given_at": from_store(consent.given_at).isoformat() if consent else None,
             "consent_text": consent.text if consent else None,
             "consent_source": consent.source_code if consent else None,
             "customer_paid": True if relations else None,
