@@ -17,7 +17,8 @@ from leadgate.intake.mapping import Mapping, read_mapping
 from leadgate.kit.db import unit_of_work
 from leadgate.kit.errors import LeadgateError
 from leadgate.kit.settings import Settings
-from leadgate.screening.service import Screened, screen
+from leadgate.screening.export import Screened
+from leadgate.screening.service import screen
 
 console = Console()
 ACTOR = "cli"
