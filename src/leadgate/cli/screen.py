@@ -69,7 +69,7 @@ def screen_command(
         key = settings.suppression_key_bytes()
         chosen = read_mapping(mapping) if mapping else Mapping()
         with StageBar() as bar, unit_of_work(url) as session:
-            def stage(name: str, total: int) -> Callable[[int], None]:
+            def stage(name: str, total: int | None) -> Callable[[int], None]:
                 bar.stage(name, total)
                 return bar.advance
 

@@ -26,7 +26,7 @@ from leadgate.screening.assign import CallCentre, assign
 from leadgate.screening.bulk import Context, Decider, register_columns, screen_frame
 from leadgate.screening.export import Screened, write_export
 
-Stage = Callable[[str, int], Callable[[int], None]]  # (stage name, total) -> advance(n)
+Stage = Callable[[str, int | None], Callable[[int], None]]  # (stage name, rows or None) -> advance(n)
 
 INPUT_CHECKS = (
     ("kind", ~pl.col("kind").is_in(cand.KINDS), "ROW_INVALID_KIND",
@@ -89,7 +89,7 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         assign(pl.DataFrame(), centres)  # raises the error that says how to add call centres
     tick = stage or (lambda name, total: lambda n: None)
 
-    advance = tick("reading candidates", 1)
+    advance = tick("reading candidates", None)
     source: dict[str, str | None] = {"file": None, "sha256": None}
     if leads is not None:
         frame, sha = cand.file_candidates(leads, mapping=mapping or Mapping(), country=country)
@@ -102,7 +102,7 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
     frame = cand.attach_store(session, cand.normalised(frame))
     advance(rows)
 
-    advance = tick("registers and suppressions", 1)
+    advance = tick("registers and suppressions", None)
     states = register_states(session, at=at, data_dir=data_dir)
     frame = with_registers(frame, states)
     suppressed = _suppressed(session, key, frame)
@@ -134,7 +134,7 @@ def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks
            individual: Decider | None = None) -> Screened:
     decided = decide_candidates(session, campaign_id=campaign_id, at=at, books=books, key=key, data_dir=data_dir,
                                 leads=leads, mapping=mapping, country=country, stage=stage, individual=individual)
-    advance = (stage or (lambda name, total: lambda n: None))("writing files", 1)
+    advance = (stage or (lambda name, total: lambda n: None))("writing files", None)
     result = write_export(session, decided=decided.rows, ctx=decided.ctx, view=decided.view,
                           centres=decided.centres, states=decided.states, source=decided.source, out_dir=out_dir,
                           xlsx=xlsx, now=now, actor=actor)
