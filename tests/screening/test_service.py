@@ -186,3 +186,28 @@ def test_an_unknown_campaign_or_one_without_call_centres_is_an_error(
         screen(session, campaign_id="nope", at=AT, books=books, key=KEY, data_dir=tmp_path, out_dir=tmp_path / "o",
                now=NOW, actor="test", leads=leads)
     assert not (tmp_path / "o").exists()
+
+
+def test_rows_with_a_history_decided_on_worker_processes_equal_those_decided_here(
+        database_url: str, books: Rulebooks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from leadgate.screening import parallel
+    from leadgate.screening.bulk import decide_row, outcome
+    from leadgate.screening.service import decide_candidates
+
+    setup_campaign(database_url)
+    numbers = [f"+31 6 4000{i:04d}" for i in range(30)]
+    for i, n in enumerate(numbers[:20]):
+        give_consent(database_url, n, given_at=AT - timedelta(days=1 + 20 * i),
+                     withdrawn_at=AT - timedelta(hours=1) if i % 3 == 0 else None)
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": n} for n in numbers])
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel, "_CHUNK", 7)
+    with unit_of_work(database_url) as session:
+        forked = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
+                                   data_dir=tmp_path / "data", leads=leads)
+        here = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
+                                 data_dir=tmp_path / "data", leads=leads,
+                                 individual=lambda rows: [outcome(*decide_row(r, forked.ctx, forked.view, {}))
+                                                          for r in rows])
+    assert forked.rows.equals(here.rows)
+    assert 0 < forked.rows["allowed"].sum() < 30  # both kinds of answer are in the comparison

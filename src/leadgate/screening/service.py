@@ -21,7 +21,7 @@ from leadgate.intake.mapping import Mapping
 from leadgate.registers.lookup import RegisterState, register_states
 from leadgate.rules.model import Rulebooks
 from leadgate.screening import candidates as cand
-from leadgate.screening import storeview
+from leadgate.screening import parallel, storeview
 from leadgate.screening.assign import CallCentre, assign
 from leadgate.screening.bulk import Context, Decider, register_columns, screen_frame
 from leadgate.screening.export import Screened, write_export
@@ -116,8 +116,8 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         bad = pl.when(bad.is_null() & condition.fill_null(False)).then(pl.lit(code)).otherwise(bad)
     frame = frame.with_columns(bad.alias("_input"))
     advance = tick("deciding", frame.height)
-    good = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed, individual=individual,
-                        progress=advance)
+    good = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed,
+                        individual=individual or parallel.decider(ctx, view, suppressed), progress=advance)
     messages = {code: message for _, _, code, message in INPUT_CHECKS}
     rejected = frame.filter(pl.col("_input").is_not_null()).with_columns(
         pl.lit(False).alias("allowed"), pl.lit("invalid_contact").alias("categories"), pl.col("_input").alias("codes"),
