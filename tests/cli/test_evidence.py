@@ -12,8 +12,11 @@ from leadgate.kit.db import unit_of_work
 from leadgate.ledger.models import LedgerEvent
 from leadgate.people.models import Person
 from tests.cli.conftest import RunCli
+from tests.evidence.screened import EXPORTED as SCREENED_NUMBER
+from tests.evidence.screened import build as build_screened
 from tests.evidence.state import E164, FORM_TEXT, KEY, State, build
 from tests.ledger.test_service import tamper
+from tests.screening.builder import KEY as SCREENING_KEY
 
 
 @pytest.fixture
@@ -91,3 +94,16 @@ def test_a_database_behind_is_named(run_cli: RunCli, tmp_path: Path) -> None:
 def test_help_explains_the_formats(run_cli: RunCli) -> None:
     result = run_cli("evidence", "--help")
     assert result.code == 0 and "regulator" in result.out and "--format" in result.out and "--out" in result.out
+
+
+def test_a_tampered_export_summary_exits_2(run_cli: RunCli, env: dict[str, str], tmp_path: Path) -> None:
+    url = env["LEADGATE_DATABASE_URL"]
+    screened = build_screened(url, tmp_path)
+    env = env | {"LEADGATE_SUPPRESSION_KEY": SCREENING_KEY.decode()}
+    result = run_cli("evidence", SCREENED_NUMBER, env=env)
+    assert result.code == 0, result.err
+    assert "exported to call centre" in result.out and f"snapshot #{screened.snapshot} (full)" in result.out
+    tamper(url, "UPDATE exports SET summary = replace(summary, '\"be-dncm\": [', '\"be-dncm\": [99, ')")
+    result = run_cli("evidence", SCREENED_NUMBER, env=env)
+    assert result.code == 2
+    assert "EXPORT SUMMARY MISMATCH" in result.out and "EXPORT SUMMARY MISMATCH" in result.err_text

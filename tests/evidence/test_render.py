@@ -38,7 +38,8 @@ def test_markdown_masks_the_number_leaves_out_the_name_and_quotes_the_consent_te
     for entry in pack.entries:
         assert entry.ledger is not None and f"hash `{entry.ledger.hash}`" in md
     assert "- consent on record for phone: yes, given 2026-10-01 10:00 UTC via source LP-ENERGY-07" in md
-    assert "## Register checks\n\nNo register check recorded" in md
+    assert ("## Register checks\n\nThe NL rulebook names no do-not-call register in force on 2026-11-25 "
+            "(nl-bel-me-niet applied from 2009-10-01 to 2021-06-30).\n") in md
     assert "BROKEN" not in md and "## Problems" not in md
     assert md.index("consent given") < md.index("lead received") < md.index("objection (phone)")
 
@@ -72,7 +73,10 @@ def test_json_round_trips_with_a_stable_structure(state: State) -> None:
     doc = json.loads(render.to_json(pack))
     assert set(doc) == {"format", "generated_at", "leadgate_version", "contact", "person", "erased", "ledger",
                         "suppression", "summary", "problems", "registers", "timeline"}
-    assert doc["format"] == "leadgate-evidence-pack/1"
+    assert doc["format"] == "leadgate-evidence-pack/2"
+    assert doc["registers"] == {"as_of": "2026-11-25T00:00:00+00:00", "checks": [], "note": (
+        "the NL rulebook names no do-not-call register in force on 2026-11-25 (nl-bel-me-niet applied from "
+        "2009-10-01 to 2021-06-30)")}
     assert doc["contact"] == {"medium": "phone", "value": E164, "masked": "+31 6 •••• 78", "region": "NL",
                               "jurisdiction": "NL"}
     assert doc["person"]["name"] == "Jan Jansen" and doc["erased"] is False

@@ -66,7 +66,8 @@ def test_the_pack_holds_everything_in_time_order_each_with_its_ledger_event(stat
     assert (pack.jurisdiction, pack.suppression) == ("NL", "on the suppression list for phone")
     assert pack.summary[0].startswith("consent on record for phone: yes, given 2026-10-01 10:00 UTC via source "
                                       "LP-ENERGY-07 (webform), withdrawn 2026-11-02 10:00 UTC via email")
-    assert "register checks: no register check recorded" in pack.summary[-1]
+    assert pack.summary[-1] == ("register checks: the NL rulebook names no do-not-call register in force on "
+                                "2026-11-25 (nl-bel-me-niet applied from 2009-10-01 to 2021-06-30)")
 
 
 def test_the_same_pack_for_any_format_of_the_number(state: State) -> None:

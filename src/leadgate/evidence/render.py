@@ -7,10 +7,12 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from leadgate.evidence.ledgerview import Entry
+from leadgate.evidence.ledgerview import Entry, LedgerRef
+from leadgate.evidence.registers import RegisterLine
 from leadgate.evidence.service import Pack
 
-FORMAT = "leadgate-evidence-pack/1"
+# /2: `registers` became an object (as_of, note, checks per register) instead of one sentence.
+FORMAT = "leadgate-evidence-pack/2"
 
 
 def _plain(value: Any) -> str:
@@ -34,17 +36,28 @@ def to_json(pack: Pack) -> str:
         "suppression": pack.suppression,
         "summary": list(pack.summary),
         "problems": list(pack.problems),
-        "registers": pack.registers,
+        "registers": {"as_of": pack.registers.as_of, "note": pack.registers.note,
+                      "checks": [_register_json(r) for r in pack.registers.lines]},
         "timeline": [_entry_json(e) for e in pack.entries],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=_plain) + "\n"
 
 
+def _ledger_json(ledger: LedgerRef | None) -> dict[str, Any] | None:
+    return {"seq": ledger.seq, "hash": ledger.hash, "kind": ledger.kind} if ledger else None
+
+
 def _entry_json(entry: Entry) -> dict[str, Any]:
-    ledger = entry.ledger
-    return {"at": entry.at, "what": entry.what, "details": entry.details,
-            "ledger": {"seq": ledger.seq, "hash": ledger.hash, "kind": ledger.kind} if ledger else None,
+    return {"at": entry.at, "what": entry.what, "details": entry.details, "ledger": _ledger_json(entry.ledger),
             "checks": list(entry.checks), "problems": list(entry.problems)}
+
+
+def _register_json(line: RegisterLine) -> dict[str, Any]:
+    snapshot = None if line.snapshot is None else {"id": line.snapshot, "kind": line.snapshot_kind,
+                                                   "checked_at": line.checked_at, "file_sha256": line.file_sha256}
+    return {"register": line.register, "rules": list(line.rules), "max_age_days": line.max_age_days,
+            "status": line.status, "listed": line.listed, "snapshot": snapshot, "ledger": _ledger_json(line.ledger),
+            "text": line.text, "checks": list(line.checks), "problems": list(line.problems)}
 
 
 def _when(value: datetime) -> str:
@@ -98,12 +111,36 @@ def to_markdown(pack: Pack) -> str:
         lines += ["Nothing recorded.", ""]
     for number, entry in enumerate(pack.entries, start=1):
         lines += [f"### {number}. {_when(entry.at)} — {entry.what}", "", *_entry_lines(entry), ""]
-    lines += ["## Register checks", "", pack.registers[:1].upper() + pack.registers[1:] + ".", "",
+    lines += ["## Register checks", "", *_register_lines(pack), "",
               "## How to check this pack", "",
               "Each ledger event's hash is SHA-256(previous event's hash + its canonical JSON body). "
               "`leadgate ledger verify` walks the whole chain; `leadgate ledger export` writes every event for "
               "an auditor, so each hash above can be recomputed independently.", ""]
     return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _register_lines(pack: Pack) -> list[str]:
+    registers = pack.registers
+    if not registers.lines:
+        return [_sentence(registers.note)]
+    out = [_sentence(registers.note) + " The status of this number on each register:", ""]
+    for line in registers.lines:
+        out.append(f"- {_value(_sentence(line.text))}")
+        out += [f"  - ✔ {check}" for check in line.checks]
+        out += [f"  - ✘ **{problem}**" for problem in line.problems]
+    return out
+
+
+def _snapshot_line(item: dict[str, Any]) -> str:
+    if "checked_at" not in item:
+        return f"{_value(item.get('register'))}: snapshot #{_value(item.get('snapshot'))} (not stored)"
+    ledger = f"ledger event {item['ledger_seq']}" if item.get("ledger_seq") is not None else "no ledger event"
+    return (f"{_value(item.get('register'))}: snapshot #{_value(item.get('snapshot'))} ({_value(item.get('kind'))}) "
+            f"checked {_value(item.get('checked_at'))}, file sha256 `{_value(item.get('file_sha256'))}`, {ledger}")
 
 
 def _entry_lines(entry: Entry) -> list[str]:
@@ -114,7 +151,8 @@ def _entry_lines(entry: Entry) -> list[str]:
             out += [f"- {label} (verbatim):", "", *(f"  > {line}" for line in str(value).splitlines() or [""]), ""]
         elif isinstance(value, list):
             out.append(f"- {label}: " + ("none" if not value else ""))
-            out += [f"  - {_value(item.get('code'))}: {_value(item.get('message'))}" for item in value]
+            out += [f"  - {_snapshot_line(item)}" if key == "register_snapshots" else
+                    f"  - {_value(item.get('code'))}: {_value(item.get('message'))}" for item in value]
         else:
             out.append(f"- {label}: {_value(value)}")
     ledger = entry.ledger

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 import leadgate
 from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.consent.service import suppression_digest
-from leadgate.evidence import timeline
+from leadgate.evidence import exports, timeline
+from leadgate.evidence import registers as register_section
 from leadgate.evidence.ledgerview import Entry, Events, utc
 from leadgate.kit.errors import LeadgateError
 from leadgate.ledger import service as ledger
@@ -22,7 +23,6 @@ from leadgate.people import service as people
 from leadgate.people.models import ContactPoint, Person
 from leadgate.rules.loader import load
 
-NO_REGISTER_CHECK = "no register check recorded (register snapshots are not stored yet)"
 NO_KEY = "suppression list not checked: LEADGATE_SUPPRESSION_KEY not set"
 # Ledger kinds about a person whose stored record the pack must find; an event of these kinds without
 # its record means the record was removed or changed.
@@ -48,7 +48,7 @@ class Pack:
     chain: ledger.Verification
     suppression: str  # the suppression status of this contact point's keyed hash, in words
     summary: tuple[str, ...]
-    registers: str
+    registers: register_section.Registers
     entries: tuple[Entry, ...]
 
     @property
@@ -58,7 +58,8 @@ class Pack:
     @property
     def problems(self) -> tuple[str, ...]:
         chain = () if self.chain.intact else (f"LEDGER CHAIN BROKEN: {self.chain.problem}",)
-        return chain + tuple(f"{e.at:%Y-%m-%d %H:%M} {e.what}: {p}" for e in self.entries for p in e.problems)
+        return chain + tuple(f"{e.at:%Y-%m-%d %H:%M} {e.what}: {p}" for e in self.entries for p in e.problems) + \
+            tuple(f"register {r.register}: {p}" for r in self.registers.lines for p in r.problems)
 
 
 def mask(medium: str, value: str) -> str:
@@ -108,6 +109,8 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         entries += timeline.attempts(session, person.id, point.id, events)
         entries += timeline.decisions(session, person.id, point.id, events)
         entries += _unmatched(session, events, point.id)
+    if medium == "phone":
+        entries += exports.exports(session, int(value.lstrip("+")), events)
     entries.sort(key=lambda e: (e.at, e.ledger.seq if e.ledger else 0, _rank(e.what)))
     if suppressed is None:
         suppression = NO_KEY
@@ -116,16 +119,19 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
     else:
         suppression = "not on the suppression list"
     book = load(None).for_region(region) if region else None
+    moment = now or datetime.now(UTC)
+    registers = register_section.phone(session, number=int(value.lstrip("+")), book=book, region=region, at=moment,
+                                       events=events) if medium == "phone" else register_section.email(moment)
     return Pack(
         medium=medium, value=value, masked=masked, region=region, jurisdiction=book.jurisdiction if book else None,
-        person=_person(person) if person else None, generated_at=now or datetime.now(UTC),
+        person=_person(person) if person else None, generated_at=moment,
         version=leadgate.__version__, chain=chain, suppression=suppression,
-        summary=_summary(medium, entries, suppression, person is None), registers=NO_REGISTER_CHECK,
+        summary=_summary(medium, entries, suppression, person is None, registers), registers=registers,
         entries=tuple(entries))
 
 
 # At the same moment and ledger event, the cause comes before its effect (a call before the consent it used).
-_ORDER = ("lead", "customer", "consent given", "decision", "contact attempt", "consent used", "objection")
+_ORDER = ("lead", "customer", "consent given", "decision", "exported", "contact attempt", "consent used", "objection")
 
 
 def _rank(what: str) -> int:
@@ -159,7 +165,8 @@ def _unmatched(session: Session, events: Events, point_id: str) -> list[Entry]:
     return out
 
 
-def _summary(medium: str, entries: list[Entry], suppression: str, erased: bool) -> tuple[str, ...]:
+def _summary(medium: str, entries: list[Entry], suppression: str, erased: bool,
+             registers: register_section.Registers) -> tuple[str, ...]:
     lines: list[str] = []
     if erased:
         lines.append("person: erased from the store; the objection stands (kept as a keyed hash)")
@@ -183,7 +190,9 @@ def _summary(medium: str, entries: list[Entry], suppression: str, erased: bool) 
     lines.append("customer relationship: " + ("; ".join(
         f"{'paid' if c['paid'] else 'not paid'}, from {c['started_on'] or '?'} to {c['ended_on'] or 'now'}"
         for c in customer) if customer else "none recorded"))
-    counts = {w: sum(e.what.startswith(w) for e in entries) for w in ("contact attempt", "decision recorded")}
-    lines.append(f"contact attempts: {counts['contact attempt']}; recorded decisions: {counts['decision recorded']}")
-    lines.append(f"register checks: {NO_REGISTER_CHECK}")
+    counts = {w: sum(e.what.startswith(w) for e in entries) for w in ("contact attempt", "decision recorded",
+                                                                       "exported")}
+    lines.append(f"contact attempts: {counts['contact attempt']}; recorded decisions: {counts['decision recorded']}"
+                 + (f"; exported in call lists: {counts['exported']}" if medium == "phone" else ""))
+    lines.append(f"register checks: {registers.short}")
     return tuple(lines)
