@@ -71,6 +71,9 @@ def test_check_service_round_trip(run_cli: RunCli, database_url: str, tmp_path: 
     exported = run_cli("registers", "export-for-check", "fr-bloctel", "--campaign", CAMPAIGN, "--out", out, env=env)
     assert exported.code == 0, exported.err
     assert out.read_text() == "0612345678\n0612345679\n" and "2 number(s) written" in exported.out
+    belgian = run_cli("registers", "export-for-check", "be-dncm", "--campaign", CAMPAIGN, "--out",
+                      tmp_path / "be.txt", env=env)
+    assert belgian.code == 0 and (tmp_path / "be.txt").read_text() == "+32470123456\n"  # E.164 elsewhere
     answer = tmp_path / "answer.csv"
     answer.write_text("numero;statut\n0612345678;inscrit\n0612345679;non inscrit\n", encoding="utf-8")
     imported = run_cli("registers", "import-check", "fr-bloctel", answer, "--checked-at", moment(0.1), env=env)

@@ -38,6 +38,7 @@ __all__ = ["CheckExport", "RegisterState", "RegisterStatus", "SnapshotSummary", 
 SHRINK_LIMIT = 0.8
 UNLIST_CHUNK = 10_000
 LIST_CHUNK = 100_000
+ANALYZE_AFTER = 100_000
 Stage = Callable[[str], None]
 
 
@@ -132,6 +133,10 @@ def _list(session: Session, register: str, numbers: pl.Series, snapshot_id: int)
         rows = numbers.to_frame("number").select(pl.lit(register).alias("register"), "number",
                                                  pl.lit(snapshot_id, dtype=pl.Int64).alias("listed_from"))
         insert_frame(session, RegisterNumber.__table__, rows)  # type: ignore[arg-type]
+        if numbers.len() >= ANALYZE_AFTER:
+            # Without fresh statistics the planner takes the table for small and the next import's unlisting
+            # scans every listing of the register instead of using the (register, number) index.
+            session.execute(text("ANALYZE register_numbers"))
         return
     # SQLite: one statement per chunk, its numbers as a JSON array unpacked inside SQLite: 25 million rows
     # cost a few µs each instead of executemany's Python tuples (3x slower).
