@@ -8,7 +8,6 @@ from pathlib import Path
 
 from leadgate.attempts.record import AttemptSpec, record_attempt
 from leadgate.campaigns import service as campaigns
-from leadgate.campaigns.models import Partner
 from leadgate.consent import service as consent
 from leadgate.kit.db import unit_of_work
 from leadgate.people.customers import CustomerSpec, record_customer
@@ -28,19 +27,10 @@ def setup_campaign(url: str, *, shares: tuple[tuple[str, int, str | None], ...] 
         spec = campaigns.CampaignSpec(
             id=CAMPAIGN, name="Winter", lawful_basis="legitimate_interest", sector="energy",
             caller_id="+31 20 123 4567",
-            call_centre=[campaigns.CallCentreShare(name=n, share=s) for n, s, _ in shares])
+            call_centre=[campaigns.CallCentreShare(name=n, share=s, regions=[r] if r else [])
+                         for n, s, r in shares])
         campaigns.create_campaign(session, spec, now=NOW, actor="test")
         campaigns.approve_lia(session, campaign_id=CAMPAIGN, on=date(2026, 3, 1), now=NOW, actor="test")
-    with unit_of_work(url) as session:
-        from sqlalchemy import select
-
-        from leadgate.campaigns.models import CampaignCallCentre
-        for name, _, regions in shares:
-            if regions:
-                partner = session.scalars(select(Partner).where(Partner.name == name)).one()
-                link = session.get(CampaignCallCentre, (CAMPAIGN, partner.id))
-                assert link is not None
-                link.regions = regions
 
 
 def give_consent(url: str, contact: str, *, country: str | None = None, given_at: datetime, kind: str = "consumer",

@@ -23,6 +23,8 @@ class CallCentreShare(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, Field(min_length=1)]
     share: Annotated[int, Field(ge=1, le=100)]
+    # Regions (ISO 3166 codes) this call centre takes in screening; empty: a share of all other regions.
+    regions: list[Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]] = Field(default_factory=list)
 
 
 class CampaignSpec(BaseModel):
@@ -93,7 +95,9 @@ def create_campaign(session: Session, spec: CampaignSpec, *, now: datetime, acto
     session.flush()
     for entry in spec.call_centre:
         partner = partner_named(session, entry.name, kind="call_centre", field="call_centre")
-        session.add(CampaignCallCentre(campaign_id=campaign.id, partner_id=partner.id, share=entry.share))
+        regions = ",".join(sorted({r.upper() for r in entry.regions})) or None
+        session.add(CampaignCallCentre(campaign_id=campaign.id, partner_id=partner.id, share=entry.share,
+                                       regions=regions))
     session.flush()
     ledger.append(session, kind="campaign.created", actor=actor, at=now,
                   data={"campaign": spec.model_dump(mode="json") | {"caller_id": caller}})
