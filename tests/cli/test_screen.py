@@ -145,3 +145,20 @@ def test_help_names_the_outputs(run_cli: RunCli) -> None:
     assert result.code == 0
     for word in ("--campaign", "--leads", "--at", "--out", "--xlsx", "blocked.csv", "ledger"):
         assert word in result.out
+
+
+def test_a_parquet_lead_file(run_cli: RunCli, database_url: str, tmp_path: Path, leads: Path,
+                             books: Rulebooks) -> None:
+    parquet = tmp_path / "leads.parquet"
+    pl.read_csv(leads, infer_schema=False).write_parquet(parquet)
+    out = tmp_path / "out"
+    result = run_cli("screen", "--campaign", CAMPAIGN, "--leads", parquet, "--at", AT, "--out", out,
+                     env=_env(database_url, tmp_path))
+    assert result.code == 0, result.err
+    assert "screened 5 row(s)" in result.out and "3 to call, 2 left out" in result.out
+    assert assert_exports_lawful(database_url, books, out, key=KEY) == 3
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(parquet.read_bytes()[:40])
+    bad = run_cli("screen", "--campaign", CAMPAIGN, "--leads", damaged, "--at", AT, "--out", tmp_path / "o2",
+                  env=_env(database_url, tmp_path))
+    assert bad.code == 1 and "is not a readable Parquet file" in bad.err_text
