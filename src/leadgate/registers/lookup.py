@@ -96,7 +96,9 @@ def register_states(session: Session, *, at: datetime, data_dir: Path) -> list[R
             listed = listed_numbers(session, snapshot=chosen.full, data_dir=data_dir).to_frame("number")
             listed = listed.with_columns(pl.lit(True).alias("listed"),
                                          pl.lit(default).cast(pl.Datetime("us", "UTC")).alias("checked_at"))
-            numbers = pl.concat([listed.join(checked, on="number", how="anti"), checked]).sort("number")
+            # The list is sorted already; with no later check answers (the usual case) it is the state as is.
+            numbers = listed if checked.height == 0 else pl.concat(
+                [listed.join(checked, on="number", how="anti"), checked]).sort("number")
         states.append(RegisterState(name, ids, default, numbers.select(list(STATE_SCHEMA))))
     return states
 
