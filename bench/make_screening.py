@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--suppressions", type=int, default=1_000_000)
     parser.add_argument("--url", default=f"sqlite:///{DATA / 'screen.db'}")
     parser.add_argument("--data-dir", type=Path, help="leadgate's data folder (default: next to the store)")
+    parser.add_argument("--resume", action="store_true", help="keep the store (registers and intake done)")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -214,23 +215,24 @@ def main() -> None:
 
     store = Path(make_url(args.url).database or "store").stem
     data_dir = args.data_dir or DATA / f"{store}-data"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    fresh(args.url)
     env = env_for(args.url, data_dir)
-    run(env, "db", "upgrade")
-    run(env, "partner", "add", "BenchLeads", "--kind", "lead_supplier")
-    for centre in ("CallCo", "BelBureau"):
-        run(env, "partner", "add", centre, "--kind", "call_centre")
-    campaign_file = DATA / "screen-campaign.toml"
-    campaign_file.write_text(CAMPAIGN_TOML, encoding="utf-8")
-    run(env, "campaign", "create", "--file", str(campaign_file))
-    run(env, "campaign", "approve-lia", CAMPAIGN, "--date", "2026-03-01")
-    step("store, partners, campaign", timings, began)
-    for name, file in (("be-dncm", be), ("gb-tps", gb)):
-        start = time.perf_counter()
-        out = run(env, "registers", "import", name, str(file), "--checked-at", CHECKED_AT)
-        timings[f"import {name} ({file.name})"] = round(time.perf_counter() - start, 2)
-        print(f"  registers import {name}: {time.perf_counter() - start:.1f} s\n{out}", file=sys.stderr)
+    if not args.resume:  # the store as a failed run left it: only the bulk inserts below are redone
+        shutil.rmtree(data_dir, ignore_errors=True)
+        fresh(args.url)
+        run(env, "db", "upgrade")
+        run(env, "partner", "add", "BenchLeads", "--kind", "lead_supplier")
+        for centre in ("CallCo", "BelBureau"):
+            run(env, "partner", "add", centre, "--kind", "call_centre")
+        campaign_file = DATA / "screen-campaign.toml"
+        campaign_file.write_text(CAMPAIGN_TOML, encoding="utf-8")
+        run(env, "campaign", "create", "--file", str(campaign_file))
+        run(env, "campaign", "approve-lia", CAMPAIGN, "--date", "2026-03-01")
+        step("store, partners, campaign", timings, began)
+        for name, file in (("be-dncm", be), ("gb-tps", gb)):
+            start = time.perf_counter()
+            out = run(env, "registers", "import", name, str(file), "--checked-at", CHECKED_AT)
+            timings[f"import {name} ({file.name})"] = round(time.perf_counter() - start, 2)
+            print(f"  registers import {name}: {time.perf_counter() - start:.1f} s\n{out}", file=sys.stderr)
 
     # The intake: 2 % of the rows with a phone consent, 1 % without (the future customers).
     rng = np.random.default_rng(args.seed + 10)
@@ -241,20 +243,21 @@ def main() -> None:
     consent_rows = rng.choice(with_consent, size=int(total * 0.02), replace=False)
     customer_rows = rng.choice(without, size=int(total * 0.01), replace=False)
     chosen = np.sort(np.concatenate([consent_rows, customer_rows]))
-    table = pl.read_csv(big, separator=";", infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy",
-                        quote_char='"').with_row_index("_row", offset=2)
-    table = table.rename({c: c.lstrip("\ufeff") for c in table.columns})
-    subset = table.filter(pl.col("_row").is_in(pl.Series(chosen).implode())).drop("_row")
-    del table
-    intake_file = DATA / "screen-intake.csv"
-    with intake_file.open("wb") as out:
-        out.write("\ufeff".encode())
-        subset.write_csv(out, separator=";", line_terminator="\r\n")
-    start = time.perf_counter()
-    out = run(env, "intake", str(intake_file), "--supplier", "BenchLeads", "--campaign", CAMPAIGN)
-    timings["intake (3 % of rows)"] = round(time.perf_counter() - start, 2)
-    print(f"  intake of {subset.height:,} rows: {time.perf_counter() - start:.1f} s\n{out}", file=sys.stderr)
-    step("intake", timings, began)
+    if not args.resume:
+        table = pl.read_csv(big, separator=";", infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy",
+                            quote_char='"').with_row_index("_row", offset=2)
+        table = table.rename({c: c.lstrip("\ufeff") for c in table.columns})
+        subset = table.filter(pl.col("_row").is_in(pl.Series(chosen).implode())).drop("_row")
+        del table
+        intake_file = DATA / "screen-intake.csv"
+        with intake_file.open("wb") as out:
+            out.write("\ufeff".encode())
+            subset.write_csv(out, separator=";", line_terminator="\r\n")
+        start = time.perf_counter()
+        out = run(env, "intake", str(intake_file), "--supplier", "BenchLeads", "--campaign", CAMPAIGN)
+        timings["intake (3 % of rows)"] = round(time.perf_counter() - start, 2)
+        print(f"  intake of {subset.height:,} rows: {time.perf_counter() - start:.1f} s\n{out}", file=sys.stderr)
+        step("intake", timings, began)
 
     now = datetime.now(UTC)
     at = datetime.fromisoformat(AT)
@@ -292,7 +295,7 @@ def main() -> None:
         timings["contact attempts"] = k
         distinct = valid["number"].unique().to_numpy()
         mine = rng.choice(distinct, size=int(distinct.size * 0.02), replace=False)
-        others = rng.integers(10**10, 10**11, size=args.suppressions - mine.size, dtype=np.int64)
+        others = np.unique(rng.integers(10**10, 10**11, size=args.suppressions - mine.size, dtype=np.int64))
         listed = np.concatenate([mine, others[~np.isin(others, distinct, kind="sort")]])
         key = KEY.encode()
         insert_frame(session, Suppression.__table__, pl.DataFrame({  # type: ignore[arg-type]
