@@ -56,11 +56,14 @@ def fact_country(row: dict[str, Any]) -> str | None:
 
 
 def consent_facts(c: Consent) -> f.Consent:
-    return f.Consent(channel=c.channel, purpose=c.purpose, given_at=from_store(c.given_at), text=c.text,
-                     source=c.source_code, single_use=c.single_use,
-                     used_at=None if c.used_at is None else from_store(c.used_at),
-                     withdrawn_at=None if c.withdrawn_at is None else from_store(c.withdrawn_at),
-                     own_initiative=c.own_initiative, automated_calls=c.automated_calls)
+    # Built without validating again: the stored consent was validated when it went in (a property test
+    # holds these facts' decisions equal to those of the validated facts `decide --contact` builds).
+    return f.Consent.model_construct(
+        channel=c.channel, purpose=c.purpose, given_at=from_store(c.given_at), text=c.text,  # type: ignore[arg-type]
+        source=c.source_code,
+        single_use=c.single_use, used_at=None if c.used_at is None else from_store(c.used_at),
+        withdrawn_at=None if c.withdrawn_at is None else from_store(c.withdrawn_at),
+        own_initiative=c.own_initiative, automated_calls=c.automated_calls)
 
 
 def row_facts(row: dict[str, Any], ctx: Context, view: StoreView,
@@ -72,11 +75,15 @@ def row_facts(row: dict[str, Any], ctx: Context, view: StoreView,
     for i, name in enumerate(ctx.registers):
         listed_col, at_col = register_columns(i)
         if row.get(at_col) is not None:
-            checks.append(f.RegisterCheck(name=name, listed=bool(row[listed_col]), checked_at=row[at_col]))
-    return f.Facts(
-        id=row["_row"], at=moment, channel=ctx.channel,
-        contact=f.Contact(kind=row.get("kind") or "consumer", phone=row.get("e164") or row.get("raw"),
-                          country=fact_country(row), job_title=row.get("job_title")),
+            checks.append(f.RegisterCheck.model_construct(name=name, listed=bool(row[listed_col]),
+                                                          checked_at=row[at_col]))
+    # Every value is the store's or was checked column-wise (kind, country, the number's parse), so the
+    # facts are constructed, not validated again (~20 µs a row for the rows decided one by one).
+    return f.Facts.model_construct(
+        id=row["_row"], at=moment, channel=ctx.channel,  # type: ignore[arg-type]
+        contact=f.Contact.model_construct(kind=row.get("kind") or "consumer",
+                                          phone=row.get("e164") or row.get("raw"), email=None,
+                                          country=fact_country(row), job_title=row.get("job_title")),
         customer=customer(view.customers.get(person), moment.date()) if person else None,
         consents=tuple(consent_facts(c) for c in view.consents.get(point, ())) if point else (),
         objections=objections(view.objections.get(person) if person else None,

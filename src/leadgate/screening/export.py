@@ -129,7 +129,7 @@ def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> Path:
     return target
 
 
-def write_export(session: Session, *, decided: pl.DataFrame, ctx: Context, view: StoreView,
+def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFrame, ctx: Context, view: StoreView,
                  centres: list[CallCentre], states: list[RegisterState], source: dict[str, Any], out_dir: Path,
                  xlsx: bool, now: datetime, actor: str) -> Screened:
     decided = decided.with_columns(
@@ -149,7 +149,7 @@ def write_export(session: Session, *, decided: pl.DataFrame, ctx: Context, view:
     allowed = decided.filter(pl.col("allowed")).with_columns(
         pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
         pl.coalesce("phone_region", "country").alias("region"))
-    allowed = assign(allowed, centres)
+    allowed = assign(allowed, centres).join(payload, on="_row", how="left", maintain_order="left")
     unassigned = allowed.filter(pl.col("call_centre_id").is_null())
     allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
     blocked = pl.concat([

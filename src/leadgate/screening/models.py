@@ -29,13 +29,14 @@ class Export(Base):
 
 
 class ExportContact(Base):
-    """A number a call centre received in an export: whom to tell when that person objects."""
+    """A number a call centre received in an export: whom to tell when that person objects. Looked up by
+    number only; each further index would cost every export of millions of rows."""
 
     __tablename__ = "export_contacts"
     __table_args__ = (Index("ix_export_contacts_number", "number"),)
 
     export_id: Mapped[str] = mapped_column(ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # E.164 digits
-    call_centre_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    call_centre_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
     flow: Mapped[str] = mapped_column(String(10))  # lead | customer
-    person_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(32))

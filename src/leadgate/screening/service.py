@@ -72,6 +72,7 @@ class Decided:
     """Every candidate row with its decision, and what it was decided with."""
 
     rows: pl.DataFrame
+    payload: pl.DataFrame  # _row, name, extra, source_code: what only the call sheet needs
     ctx: Context
     view: storeview.StoreView
     centres: list[CallCentre]
@@ -115,6 +116,9 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
     for _, condition, code, _ in INPUT_CHECKS:
         bad = pl.when(bad.is_null() & condition.fill_null(False)).then(pl.lit(code)).otherwise(bad)
     frame = frame.with_columns(bad.alias("_input"))
+    # What only the call sheet needs stays out of deciding (memory, and the sorts and joins of 10M rows).
+    payload = frame.select("_row", "name", "extra", "source_code")
+    frame = frame.drop("name", "extra", "source_code")
     advance = tick("deciding", frame.height)
     good = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed,
                         individual=individual or parallel.decider(ctx, view, suppressed), progress=advance)
@@ -124,8 +128,9 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         pl.col("_input").replace_strict(messages, return_dtype=pl.String).alias("reason"),
         pl.lit(None, pl.String).alias("next_allowed_at"), pl.lit(None, pl.String).alias("jurisdiction"),
         pl.lit(at.isoformat()).alias("call_from"))
-    decided = pl.concat([good, rejected], how="diagonal_relaxed").sort("_row").drop("_input")
-    return Decided(decided, ctx, view, centres, states, source)
+    decided = (good if rejected.height == 0 else  # good keeps the file's order
+               pl.concat([good, rejected], how="diagonal_relaxed").sort("_row")).drop("_input")
+    return Decided(decided, payload, ctx, view, centres, states, source)
 
 
 def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes, data_dir: Path,
@@ -135,7 +140,8 @@ def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks
     decided = decide_candidates(session, campaign_id=campaign_id, at=at, books=books, key=key, data_dir=data_dir,
                                 leads=leads, mapping=mapping, country=country, stage=stage, individual=individual)
     advance = (stage or (lambda name, total: lambda n: None))("writing files", None)
-    result = write_export(session, decided=decided.rows, ctx=decided.ctx, view=decided.view,
+    result = write_export(session, decided=decided.rows, payload=decided.payload, ctx=decided.ctx,
+                          view=decided.view,
                           centres=decided.centres, states=decided.states, source=decided.source, out_dir=out_dir,
                           xlsx=xlsx, now=now, actor=actor)
     advance(1)

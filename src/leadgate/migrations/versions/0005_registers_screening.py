@@ -77,9 +77,8 @@ def upgrade() -> None:
         sa.Column("flow", sa.String(10), nullable=False),
         sa.Column("person_id", sa.String(32)),
     )
+    # Looked up by number only (whom to tell about an objection): every extra index costs a 10M-row export.
     op.create_index("ix_export_contacts_number", "export_contacts", ["number"])
-    op.create_index("ix_export_contacts_call_centre_id", "export_contacts", ["call_centre_id"])
-    op.create_index("ix_export_contacts_person_id", "export_contacts", ["person_id"])
 
     # Plain ADD COLUMN (no batch copy on SQLite): tables keep their triggers and foreign keys.
     op.add_column("campaign_call_centres", sa.Column("regions", sa.String(200)))
