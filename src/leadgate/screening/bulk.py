@@ -5,7 +5,8 @@ statuses: their facts differ only in the phone number, and the core's decision d
 only through its region (and, for SMS, whether it is a mobile). Those rows are grouped on every other
 fact and decided once per group with a representative row's own facts. Rows with a history (consents,
 objections, customer relationships, attempts, a suppression) are decided one by one. Either way the
-facts are built by `row_facts`, the same function the property test feeds to `decide` row by row.
+facts are built by `row_facts`; a property test holds every row's decision equal to `decide` on the
+facts `decide --contact` assembles for that row from the store.
 
 A list is screened for a planned moment: where the only block at that moment is the calling hours and
 the window opens later the same local day, the row is decided again at that opening, so a list made at

@@ -9,14 +9,14 @@ exactly `parse_phone`'s answers (`intake.phones`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadgate.intake.mapping import FIELDS, Mapping, plan
+from leadgate.core.facts import CONTACT_KINDS
+from leadgate.intake.mapping import Mapping, plan
 from leadgate.intake.models import Intake, Lead
 from leadgate.intake.phones import normalise_phones
 from leadgate.intake.reader import read_table
@@ -25,7 +25,7 @@ from leadgate.people.models import ContactPoint, CustomerRelationship, Person
 
 SCHEMA = {"_row": pl.Int64, "raw": pl.String, "country": pl.String, "kind": pl.String, "name": pl.String,
           "job_title": pl.String, "source_code": pl.String, "extra": pl.String}
-KINDS = ("consumer", "sole_trader", "business", "company_general")
+KINDS = CONTACT_KINDS
 
 
 def stored_candidates(session: Session, *, campaign_id: str) -> pl.DataFrame:
@@ -98,14 +98,6 @@ def _parquet(path: Path) -> tuple[pl.DataFrame, str]:
     return frame.select(pl.all().cast(pl.String)), digest.hexdigest()
 
 
-def check_kinds(frame: pl.DataFrame, where: str) -> None:
-    """An unknown contact kind is a file error (it decides which rules apply), named with its row."""
-    bad = frame.filter(pl.col("kind").is_not_null() & ~pl.col("kind").is_in(KINDS)).head(1)
-    if bad.height:
-        raise InvalidInput(f"{where}: row {bad['_row'][0]}: kind {bad['kind'][0]!r} is not one of "
-                           f"{', '.join(KINDS)}.", field="kind")
-
-
 def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     """Adds e164, phone_region, mobile and `number` (E.164 digits as Int64; null when not a valid number)."""
     pairs = normalise_phones(frame.select(pl.col("raw"), pl.col("country").alias("region")))
@@ -132,10 +124,3 @@ def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce("person_job_title", "job_title").alias("job_title"),
         pl.col("person_country").alias("person_country"),
     ).drop("person_kind", "person_job_title")
-
-
-def extra_of(value: str | None) -> dict[str, object]:
-    return {} if value is None else dict(json.loads(value))
-
-
-__all__ = ["FIELDS", "attach_store", "check_kinds", "file_candidates", "normalised", "stored_candidates"]
