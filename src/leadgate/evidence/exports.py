@@ -18,7 +18,7 @@ from leadgate.evidence.ledgerview import Entry, Events, LedgerRef, recorded_mome
 from leadgate.kit.moments import from_store
 from leadgate.ledger.models import LedgerEvent
 from leadgate.registers.models import RegisterSnapshot
-from leadgate.screening.export import FLOW_FILES, _slug
+from leadgate.screening.export import FLOW_FILES, centre_folder
 from leadgate.screening.models import Export, ExportContact
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the moment of an export nothing records any more
@@ -27,8 +27,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the moment of an export nothing reco
 def snapshot_proof(session: Session, snapshot: RegisterSnapshot, events: Events, checks: list[str],
                    problems: list[str]) -> LedgerRef | None:
     """The snapshot's `register.imported` event, compared with the stored snapshot."""
-    event = events.load(session, snapshot.ledger_seq) if snapshot.ledger_seq is not None else None
-    if event is None or event.kind != "register.imported" or events.data[event.seq].get("snapshot") != snapshot.id:
+    event = events.recording(session, snapshot.ledger_seq, kind="register.imported", key="snapshot",
+                             value=snapshot.id)
+    if event is None:
         problems.append(f"NO LEDGER EVENT records register snapshot {snapshot.id} (event {snapshot.ledger_seq} is "
                         "not it)")
         return None
@@ -62,7 +63,7 @@ def _snapshots(session: Session, used: Any, events: Events, checks: list[str], p
 
 def _file(files: Any, centre: str, flow: str) -> tuple[str | None, str | None]:
     """The call centre's file for this flow in the export (name, SHA-256)."""
-    stem = f"{_slug(centre)}/{FLOW_FILES.get(flow, flow)}."
+    stem = f"{centre_folder(centre)}/{FLOW_FILES.get(flow, flow)}."
     found = [(name, digest) for name, digest in (files.items() if isinstance(files, dict) else ())
              if isinstance(name, str) and name.startswith(stem)]
     return found[0] if found else (None, None)
@@ -100,11 +101,11 @@ def exports(session: Session, number: int, events: Events) -> list[Entry]:
         except ValueError:
             stored = None
             problems.append("the stored export summary is not readable JSON")
-        event = events.load(session, export.ledger_seq) if export.ledger_seq is not None else None
+        event = events.recording(session, export.ledger_seq, kind="screening.exported", key="export_id",
+                                 value=export.id)
         recorded: dict[str, Any] = {}
         ref = None
-        if event is None or event.kind != "screening.exported" or \
-                events.data[event.seq].get("export_id") != export.id:
+        if event is None:
             problems.append(f"NO LEDGER EVENT records this export (event {export.ledger_seq} is not it)")
         else:
             ref = events.ref(event, problems)

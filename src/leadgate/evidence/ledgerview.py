@@ -122,6 +122,15 @@ class Events:
             self.add(event)
         return self.by_seq[seq]
 
+    def recording(self, session: Session, seq: int | None, *, kind: str, key: str, value: Any
+                  ) -> LedgerEvent | None:
+        """The event at `seq` when it is the `kind` event naming `value` under `key`, else None: a stored
+        row's own ledger event, or proof that the row's reference to it is wrong."""
+        event = self.load(session, seq) if seq is not None else None
+        if event is None or event.kind != kind or self.data[event.seq].get(key) != value:
+            return None
+        return event
+
     def ref(self, event: LedgerEvent, problems: list[str]) -> LedgerRef:
         """The reference to put on an entry, after checking the event itself."""
         self.used.add(event.seq)

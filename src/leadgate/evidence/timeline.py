@@ -199,10 +199,9 @@ def decisions(session: Session, person_id: str, point_id: str, events: Events) -
     for d in session.scalars(query):
         facts_hash, checks, problems = _rehashed(d.facts, d.facts_sha256, "facts", "DECISION FACTS CHANGED: the "
                                                  "stored facts do not hash to the recorded SHA-256")
-        event = events.load(session, d.ledger_seq)
+        event = events.recording(session, d.ledger_seq, kind="decision.recorded", key="decision_record", value=d.id)
         ref = None
-        if event is None or event.kind != "decision.recorded" or \
-                events.data[event.seq].get("decision_record") != d.id:
+        if event is None:
             problems.append(f"NO LEDGER EVENT records this decision (event {d.ledger_seq} is not it)")
         else:
             ref = events.ref(event, problems)

@@ -21,6 +21,7 @@ from leadgate.intake.models import Intake, Lead
 from leadgate.intake.phones import normalise_phones
 from leadgate.intake.reader import read_table
 from leadgate.kit.errors import InvalidInput
+from leadgate.kit.files import file_sha256
 from leadgate.people.models import ContactPoint, CustomerRelationship, Person
 
 SCHEMA = {"_row": pl.Int64, "raw": pl.String, "country": pl.String, "kind": pl.String, "name": pl.String,
@@ -83,19 +84,13 @@ def file_candidates(path: Path, *, mapping: Mapping, country: str | None) -> tup
 
 
 def _parquet(path: Path) -> tuple[pl.DataFrame, str]:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds for a damaged file
         raise InvalidInput(f"{path.name} is not a readable Parquet file ({exc}).", field="file") from None
     if frame.height == 0:
         raise InvalidInput(f"{path.name} has no rows.", field="file")
-    return frame.select(pl.all().cast(pl.String)), digest.hexdigest()
+    return frame.select(pl.all().cast(pl.String)), file_sha256(path)
 
 
 def normalised(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,7 +10,6 @@ at T against register snapshot S".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from leadgate.intake.bulk import insert_frame
+from leadgate.kit.files import file_sha256
 from leadgate.kit.moments import from_store
 from leadgate.ledger import service as ledger
 from leadgate.registers.lookup import RegisterState
@@ -49,16 +49,9 @@ class Screened:
     summary: dict[str, Any]
 
 
-def _slug(name: str) -> str:
+def centre_folder(name: str) -> str:
+    """The folder of a call centre's files in an export (the evidence pack names them the same way)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "call-centre"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _context(rows: pl.DataFrame, ctx: Context, view: StoreView, centres: dict[str, str]) -> pl.DataFrame:
@@ -168,13 +161,13 @@ def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFra
         per_centre[centre.name] = {}
         for flow, stem in FLOW_FILES.items():
             rows = _context(mine.filter(pl.col("flow") == flow).sort("_row"), ctx, view, names)
-            path = _write(rows, out_dir / _slug(centre.name) / stem, xlsx)
-            files[str(path.relative_to(out_dir))] = _sha256(path)
+            path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
+            files[str(path.relative_to(out_dir))] = file_sha256(path)
             per_centre[centre.name][FLOW_FILES[flow]] = rows.height
     blocked_out = blocked.select(pl.col("_row").alias("row"), pl.coalesce("e164", "raw").alias("phone"),
                                  "categories", "codes", "reason", "next_allowed_at")
     path = _write(blocked_out, out_dir / "blocked", False)
-    files[path.name] = _sha256(path)
+    files[path.name] = file_sha256(path)
 
     categories = (blocked.select(pl.col("categories").str.split(";")).explode("categories")
                   .group_by("categories").len().sort("len", descending=True))
