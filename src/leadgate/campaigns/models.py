@@ -17,6 +17,8 @@ class Partner(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))  # call_centre | lead_supplier
+    # Where opt-outs are pushed (POST, signed); None: the call centre pulls them from the API.
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -31,6 +33,8 @@ class Campaign(Base):
     automated_dialer: Mapped[bool] = mapped_column(default=False)
     relevant_to_role: Mapped[bool] = mapped_column(default=False)
     lia_approved_on: Mapped[date | None] = mapped_column(Date)
+    # Call centres must acknowledge an opt-out within this many hours, else it is reported overdue.
+    propagation_deadline_hours: Mapped[int] = mapped_column(Integer, default=24)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -13,11 +13,13 @@ from leadgate.cli import (
     demo,
     evidence,
     intake,
+    keys,
     ledger,
     outcomes,
     registers,
     rules,
     screen,
+    serve,
     sources,
 )
 
@@ -44,6 +46,8 @@ app.add_typer(outcomes.app, name="outcomes")
 app.command("intake")(intake.intake_command)
 app.command("screen")(screen.screen_command)
 app.add_typer(registers.app, name="registers")
+app.add_typer(keys.app, name="keys")
+app.command("serve")(serve.serve_command)
 
 if __name__ == "__main__":
     app()

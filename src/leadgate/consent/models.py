@@ -63,3 +63,26 @@ class Suppression(Base):
     # only the few numbers that may be suppressed instead of every row. EMAIL_BUCKET (-1) for e-mail
     # addresses; None only for rows recorded before migration 0005 (see consent.suppressed).
     bucket: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class ConsentRequest(Base):
+    """A double opt-in in waiting: what the person submitted, until they follow the confirmation link.
+    It is no consent (nothing reads it as one); confirming it records the Consent with both moments."""
+
+    __tablename__ = "consent_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    contact: Mapped[str] = mapped_column(String(320))  # normalised e-mail address
+    country: Mapped[str | None] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_version: Mapped[str | None] = mapped_column(String(100))
+    source_code: Mapped[str] = mapped_column(String(100))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id", ondelete="SET NULL"))

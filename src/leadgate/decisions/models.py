@@ -28,3 +28,5 @@ class DecisionRecord(Base):
     facts_sha256: Mapped[str] = mapped_column(String(64))
     decision: Mapped[str] = mapped_column(Text)  # JSON of the decision
     ledger_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    # The call centre that asked (a pre-dial check over the API): it must hear of a later opt-out.
+    call_centre_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)

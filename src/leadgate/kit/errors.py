@@ -31,3 +31,37 @@ class RulebookError(LeadgateError):
 
     status_code = 500
     code = "rulebook_error"
+
+
+class Unauthenticated(LeadgateError):
+    """No credentials, or credentials that are not (or no longer) valid."""
+
+    status_code = 401
+    code = "unauthenticated"
+
+
+class Forbidden(LeadgateError):
+    """Valid credentials whose role or partner may not do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(LeadgateError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(LeadgateError):
+    status_code = 409
+    code = "conflict"
+
+
+class TooLarge(LeadgateError):
+    status_code = 413
+    code = "body_too_large"
+
+
+class RateLimited(LeadgateError):
+    status_code = 429
+    code = "rate_limited"

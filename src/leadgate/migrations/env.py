@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import leadgate.access.models
 import leadgate.attempts.models
 import leadgate.campaigns.models
 import leadgate.consent.models
@@ -12,6 +13,7 @@ import leadgate.decisions.models
 import leadgate.intake.models
 import leadgate.ledger.models
 import leadgate.people.models
+import leadgate.propagation.models
 import leadgate.registers.models
 import leadgate.screening.models  # noqa: F401  (these imports register the tables on the metadata)
 from leadgate.kit.db import Base

@@ -1,0 +1,112 @@
+"""Creating, revoking, listing and checking API keys. Flushes, never commits.
+
+A key reads `lg_<id>_<secret>`: the id finds the row by primary key (one indexed read per request), the
+secret is compared with its stored SHA-256 in constant time. The secret has 256 bits of entropy, so a
+plain SHA-256 is enough; a slow password hash would only cost every request a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadgate.access.models import ApiKey
+from leadgate.campaigns.models import Partner
+from leadgate.campaigns.service import partner_named
+from leadgate.kit.errors import InvalidInput, NotFound, Unauthenticated
+from leadgate.ledger import service as ledger
+
+Role = Literal["admin", "compliance", "marketing", "call_centre", "webform"]
+ROLES: tuple[str, ...] = get_args(Role)
+PREFIX = "lg_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id (the actor in the ledger), its role, and its call centre if scoped."""
+
+    key_id: str
+    role: str
+    partner_id: str | None = None
+    partner_name: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"api-key:{self.key_id}"
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: ApiKey
+    token: str  # shown once; only its hash is stored
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, *, role: str, partner: str | None, label: str | None, now: datetime,
+               actor: str) -> CreatedKey:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}.", field="role")
+    partner_row: Partner | None = None
+    if role == "call_centre":
+        if not partner:
+            raise InvalidInput("A call_centre key is scoped to its call centre: give --partner NAME.",
+                               field="partner")
+        partner_row = partner_named(session, partner, kind="call_centre", field="partner")
+    elif partner:
+        raise InvalidInput(f"Only call_centre keys belong to a partner, not {role} keys.", field="partner")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    key = ApiKey(id=key_id, secret_sha256=_digest(secret), role=role,
+                 partner_id=partner_row.id if partner_row else None, label=label, created_at=now)
+    session.add(key)
+    session.flush()
+    ledger.append(session, kind="api_key.created", actor=actor, at=now,
+                  data={"key": key_id, "role": role, "partner": key.partner_id, "label": label})
+    return CreatedKey(key, f"{PREFIX}{key_id}_{secret}")
+
+
+def revoke_key(session: Session, *, key_id: str, now: datetime, actor: str) -> ApiKey:
+    key = session.get(ApiKey, key_id.removeprefix(PREFIX).split("_")[0])
+    if key is None:
+        raise NotFound(f"No API key {key_id!r}; `leadgate keys list` shows them.", field="key")
+    if key.revoked_at is None:
+        key.revoked_at = now
+        ledger.append(session, kind="api_key.revoked", actor=actor, at=now, data={"key": key.id})
+        session.flush()
+    return key
+
+
+def list_keys(session: Session) -> list[tuple[ApiKey, str | None]]:
+    """Every key with its partner's name, oldest first."""
+    rows = session.execute(select(ApiKey, Partner.name).outerjoin(Partner, Partner.id == ApiKey.partner_id)
+                           .order_by(ApiKey.created_at, ApiKey.id))
+    return [(key, name) for key, name in rows]
+
+
+def authenticate(session: Session, token: str | None) -> Principal:
+    """The principal of a bearer token, or Unauthenticated (the same message for every failure, so a
+    caller cannot tell a wrong secret from an unknown or revoked key)."""
+    refused = Unauthenticated("Send a valid API key: `Authorization: Bearer lg_...` "
+                              "(create one with `leadgate keys create`).")
+    if not token or not token.startswith(PREFIX):
+        raise refused
+    key_id, _, secret = token[len(PREFIX):].partition("_")
+    if not key_id or not secret or len(key_id) > 32:
+        raise refused
+    row = session.execute(select(ApiKey, Partner.name).outerjoin(Partner, Partner.id == ApiKey.partner_id)
+                          .where(ApiKey.id == key_id)).first()
+    if row is None:
+        raise refused
+    key, partner_name = row
+    if key.revoked_at is not None or not hmac.compare_digest(key.secret_sha256, _digest(secret)):
+        raise refused
+    return Principal(key_id=key.id, role=key.role, partner_id=key.partner_id, partner_name=partner_name)

@@ -1,0 +1,48 @@
+"""The application factory: `create_app()` builds the FastAPI app from the settings (read from the
+environment when not given); `leadgate serve` runs it on uvicorn. Nothing connects at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from leadgate import __version__
+from leadgate.api import checks, consents, errors, keys, lint, outcomes, propagations, unsubscribe
+from leadgate.api.deps import RateLimiter, ServerState
+from leadgate.kit.settings import Settings
+from leadgate.propagation import worker
+from leadgate.rules.loader import load
+from leadgate.rules.model import Rulebooks
+
+DESCRIPTION = """The compliance gate's HTTP API. Every route but the unsubscribe and confirmation links
+(which carry their own signed token) needs `Authorization: Bearer <API key>`; each route says which roles
+may call it. Errors are JSON `{"code", "message", "field"?}`; a contact that is not allowed is a normal
+200 answer with its reasons."""
+
+
+def create_app(settings: Settings | None = None, *, books: Rulebooks | None = None,
+               deliver: bool | None = None) -> FastAPI:
+    """`deliver`: run the opt-out delivery loop in this process (default: settings.api_deliver)."""
+    settings = settings or Settings()
+    state = ServerState(settings=settings, books=books or load(settings.resolved_org_file()),
+                        limiter=RateLimiter(settings.api_rate_per_minute))
+    run_delivery = settings.api_deliver if deliver is None else deliver
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = worker.start(settings) if run_delivery else None
+        try:
+            yield
+        finally:
+            if stop is not None:
+                stop()
+
+    app = FastAPI(title="leadgate", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.leadgate = state
+    errors.install(app)
+    app.add_middleware(errors.BodyLimit, limit=settings.api_max_body_bytes)
+    for module in (keys, checks, consents, unsubscribe, outcomes, lint, propagations):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,97 @@
+"""What every route depends on: the settings and rulebooks of this server, one unit of work per request,
+the caller's principal (API key → role, call centre) and the role check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from leadgate.access.service import Principal, authenticate
+from leadgate.kit.db import unit_of_work
+from leadgate.kit.errors import Forbidden, RateLimited
+from leadgate.kit.settings import Settings
+from leadgate.rules.model import Rulebooks
+
+
+class RateLimiter:
+    """A token bucket per API key, in this process (each uvicorn worker keeps its own)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = float(max(per_minute // 6, 1))  # bursts of up to ten seconds' worth
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = Lock()
+
+    def take(self, key: str) -> float | None:
+        """None when the request may go ahead, else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                return (1.0 - tokens) / self.rate
+            self._buckets[key] = (tokens - 1.0, now)
+            return None
+
+
+@dataclass
+class ServerState:
+    """Built once when the app is created: nothing here connects to a database."""
+
+    settings: Settings
+    books: Rulebooks
+    limiter: RateLimiter
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+def server(request: Request) -> ServerState:
+    state: ServerState = request.app.state.leadgate
+    return state
+
+
+Server = Annotated[ServerState, Depends(server)]
+
+
+def db_session(state: Server) -> Iterator[Session]:
+    """One transaction per request, committed when the route returns (before the response is sent: an
+    objection is in force for every later request once its 200 arrives)."""
+    with unit_of_work(state.settings.database_url) as session:
+        yield session
+
+
+# scope="function": the unit of work ends (commits) when the route function returns, not after the response.
+Db = Annotated[Session, Depends(db_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="An API key from `leadgate keys create`: `Bearer lg_...`.")
+
+
+def principal(state: Server, session: Db,
+              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    who = authenticate(session, credentials.credentials if credentials else None)
+    wait = state.limiter.take(who.key_id)
+    if wait is not None:
+        raise RateLimited(f"Too many requests for this API key; retry in {wait:.1f} s.")
+    return who
+
+
+Caller = Annotated[Principal, Depends(principal)]
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets only these roles through (admin always may)."""
+    allowed = {"admin", *roles}
+
+    def check(who: Caller) -> Principal:
+        if who.role not in allowed:
+            raise Forbidden(f"A {who.role} key may not do this; it needs one of: {', '.join(sorted(allowed))}.")
+        return who
+
+    return check
