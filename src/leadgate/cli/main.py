@@ -15,7 +15,9 @@ from leadgate.cli import (
     intake,
     keys,
     ledger,
+    lint_email,
     outcomes,
+    propagation,
     registers,
     rules,
     screen,
@@ -48,6 +50,8 @@ app.command("screen")(screen.screen_command)
 app.add_typer(registers.app, name="registers")
 app.add_typer(keys.app, name="keys")
 app.command("serve")(serve.serve_command)
+app.add_typer(propagation.app, name="propagation")
+app.command("lint-email")(lint_email.lint_email_command)
 
 if __name__ == "__main__":
     app()
