@@ -86,3 +86,15 @@ class ConsentRequest(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id", ondelete="SET NULL"))
+
+
+class ConsentText(Base):
+    """A consent text as shown on a form, registered once per version: a form may then send the version
+    instead of the text, and a version can never come to mean another text."""
+
+    __tablename__ = "consent_texts"
+
+    version: Mapped[str] = mapped_column(String(100), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

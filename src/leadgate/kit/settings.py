@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # Where people reach this server (unsubscribe and confirmation links are built on it).
     public_url: str = "http://127.0.0.1:8000"
+    # How long a double opt-in confirmation link and a one-click unsubscribe link stay valid, in days.
+    consent_confirm_days: int = 7
+    unsubscribe_link_days: int = 365
     # HTTP API limits: request bodies above this are refused (413); requests per API key per minute (429).
     api_max_body_bytes: int = 1_000_000
     api_rate_per_minute: int = 60_000
