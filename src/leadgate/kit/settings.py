@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # `leadgate serve` also delivers queued opt-outs to call centres' webhooks (off: run
     # `leadgate propagation deliver` as its own process instead).
     api_deliver: bool = True
+    # Webhook delivery: the time one POST to a call centre may take, and how long a claimed opt-out stays
+    # reserved for the worker sending it (one that dies mid-delivery leaves it to be retried after this).
+    webhook_timeout_seconds: float = 10.0
+    webhook_lease_seconds: float = 60.0
 
     def suppression_key_bytes(self) -> bytes:
         if self.suppression_key is None:
