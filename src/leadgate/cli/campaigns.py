@@ -1,4 +1,4 @@
-"""`leadgate campaign create|approve-lia` and `leadgate partner add`."""
+"""`leadgate campaign create|approve-lia` and `leadgate partner add|webhook`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from leadgate.campaigns import service
-from leadgate.cli.common import current_database, fail
+from leadgate.cli.common import current_database, err_console, fail
 from leadgate.kit.db import unit_of_work
 from leadgate.kit.errors import LeadgateError
+from leadgate.kit.settings import Settings
+from leadgate.propagation import webhooks
 
 campaign_app = typer.Typer(help="Campaigns: lawful basis, balancing test, caller ID, call centres.",
                            no_args_is_help=True)
@@ -35,6 +38,49 @@ def partner_add_command(
     except LeadgateError as exc:
         fail(exc.message)
     console.print(f"[green]✔[/] partner {partner.name} ({partner.kind}) added.")
+
+
+@partner_app.command("webhook")
+def partner_webhook_command(
+    name: str = typer.Argument(..., help="The call centre."),
+    url: str | None = typer.Option(None, "--url", help="Where its opt-outs are POSTed (https; signed)."),
+    remove: bool = typer.Option(False, "--remove", help="Stop pushing: the call centre pulls from the API."),
+    show_secret: bool = typer.Option(False, "--show-secret",
+                                     help="Print the call centre's signing secret (alone, on standard output)."),
+) -> None:
+    """Push a call centre's opt-outs to its webhook (its pending ones are sent at once), or --remove it.
+    The signing secret is derived from LEADGATE_SECRET_KEY, so it can be shown again at any time; it is
+    printed only with --show-secret, to keep it out of terminal logs when not needed."""
+    if url is not None and remove:
+        fail("give --url or --remove, not both")
+    settings = Settings()
+    try:
+        settings.secret_key_bytes()  # refused before anything changes: nothing could be signed without it
+        with unit_of_work(current_database()) as session:
+            if url is None and not remove:
+                partner = service.partner_named(session, name, kind="call_centre", field="name")
+                change = None
+            else:
+                change = webhooks.set_webhook(session, partner=name, url=None if remove else url,
+                                              now=datetime.now(UTC), actor=ACTOR)
+                partner = change.partner
+            secret = webhooks.call_centre_secret(settings, partner.id)
+    except LeadgateError as exc:
+        fail(exc.message)
+    if change is not None and change.warning:
+        err_console.print(Text.assemble(("warning:", "bold yellow"), " ", change.warning))
+    if change is not None and remove:
+        err_console.print(f"✔ {partner.name} pulls its opt-outs from the API; {change.rescheduled} pending.")
+    elif change is not None:
+        err_console.print(Text(f"✔ {partner.name}'s opt-outs are POSTed to {url}; {change.rescheduled} pending "
+                               "sent at the next delivery round."))
+    elif not show_secret:
+        where = partner.webhook_url or "none (pulls from the API)"
+        err_console.print(Text(f"{partner.name}: webhook {where}."))
+    if show_secret:
+        typer.echo(secret)
+    elif partner.webhook_url:
+        err_console.print("Its signing secret is not shown; add --show-secret to print it for the call centre.")
 
 
 @campaign_app.command("create")
