@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 import leadgate.intake.models  # noqa: F401  (consents.intake_id references intakes)
@@ -84,6 +84,8 @@ class ConsentRequest(Base):
     user_agent: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    single_use: Mapped[bool] = mapped_column(default=False, server_default=false())
+    own_initiative: Mapped[bool] = mapped_column(default=False, server_default=false())
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id", ondelete="SET NULL"))
 

@@ -1,4 +1,5 @@
-"""Consent texts by version: the registry a web form's consent may refer to instead of sending its text.
+"""Consent texts by version: the registry a web form's consent may refer to instead of sending its text;
+a double opt-in request keeps whether the consent is single-use and given on the person's own initiative.
 
 Revision ID: 0007_consent_texts
 Revises: 0006_api_propagation
@@ -24,7 +25,13 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("consent_requests") as batch:
+        batch.add_column(sa.Column("single_use", sa.Boolean, nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("own_initiative", sa.Boolean, nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("consent_requests") as batch:
+        batch.drop_column("own_initiative")
+        batch.drop_column("single_use")
     op.drop_table("consent_texts")
