@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from leadgate.core.decision import Category
-from leadgate.core.facts import Channel, ContactKind, Sector
+from leadgate.core.facts import Channel, ContactKind, Sector, SourceKind
 from leadgate.kit.errors import RulebookError
 from leadgate.rules.model import (
     B2C_DEFAULT,
@@ -28,10 +28,13 @@ from leadgate.rules.model import (
     TIGHTER,
     WEEKDAYS,
     Confidence,
+    EmailCheck,
+    EmailRequirement,
     OverrideNote,
     Rule,
     Rulebook,
     Rulebooks,
+    Severity,
     Territory,
 )
 
@@ -60,6 +63,26 @@ class RuleSpec(_Spec):
     jurisdictions: list[str] | None = None  # organisation rules only: where they apply (default: all)
 
 
+def _every_kind() -> list[KindToken]:
+    return ["all"]
+
+
+class EmailRequirementSpec(_Spec):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]{2,80}$")
+    checks: list[EmailCheck] = Field(min_length=1)
+    severity: Severity
+    contact_kinds: list[KindToken] = Field(default_factory=_every_kind, min_length=1)
+    source_kinds: list[SourceKind] | None = None
+    first_contact_only: bool = False
+    effective_from: date
+    effective_to: date | None = None
+    confidence: Confidence
+    reference: str = Field(min_length=3)
+    summary: str = Field(min_length=3)
+    # What to tell the writer to add, per check, where it says more than the lint's own advice.
+    add: dict[EmailCheck, Annotated[str, StringConstraints(min_length=3)]] = Field(default_factory=dict)
+
+
 class TerritorySpec(_Spec):
     timezone: str
     holidays_subdiv: str | None = None
@@ -74,6 +97,7 @@ class RulebookSpec(_Spec):
     b2c: list[ContactKind] = Field(default_factory=lambda: list(B2C_DEFAULT))
     territories: dict[str, TerritorySpec] = Field(default_factory=dict)
     rule: list[RuleSpec] = Field(default_factory=list)
+    email_requirement: list[EmailRequirementSpec] = Field(default_factory=list)
 
 
 class OverrideSpec(_Spec):
@@ -140,6 +164,24 @@ def _rule(spec: RuleSpec, jurisdiction: str, b2c: frozenset[ContactKind], where:
         effective_from=spec.effective_from, effective_to=spec.effective_to, confidence=spec.confidence,
         reference=spec.reference, summary=spec.summary, category=spec.category or category, params=params,
     )
+
+
+def _email_requirement(spec: EmailRequirementSpec, jurisdiction: str, b2c: frozenset[ContactKind],
+                       where: str) -> EmailRequirement:
+    if spec.effective_to is not None and spec.effective_to < spec.effective_from:
+        raise RulebookError(f"{where}: e-mail requirement {spec.id}: effective_to is before effective_from",
+                            field=f"{spec.id}.effective_to")
+    stray = set(spec.add) - set(spec.checks)
+    if stray:
+        raise RulebookError(f"{where}: e-mail requirement {spec.id}: `add` names {', '.join(sorted(stray))}, "
+                            "which it does not check", field=f"{spec.id}.add")
+    return EmailRequirement(
+        id=spec.id, checks=tuple(dict.fromkeys(spec.checks)), severity=spec.severity, jurisdiction=jurisdiction,
+        contact_kinds=_kinds(spec.contact_kinds, b2c),
+        source_kinds=frozenset(spec.source_kinds) if spec.source_kinds is not None else None,
+        first_contact_only=spec.first_contact_only, effective_from=spec.effective_from,
+        effective_to=spec.effective_to, confidence=spec.confidence, reference=spec.reference,
+        summary=spec.summary, add=dict(spec.add))
 
 
 def _spans(value: Any) -> list[tuple[time, time]]:
@@ -220,7 +262,9 @@ def load(org_file: Path | None = None, sources: list[tuple[str, str]] | None = N
     org = _read_org(org_file) if org_file else None
 
     seen: set[str] = set()
-    all_rules = [(where, spec.rule) for where, spec in specs] + ([(str(org_file), org.rule)] if org else [])
+    all_rules: list[tuple[str, list[Any]]] = [(where, [*spec.rule, *spec.email_requirement])
+                                              for where, spec in specs]
+    all_rules += [(str(org_file), org.rule)] if org else []
     for where, rule_specs in all_rules:
         for r in rule_specs:
             if r.id in seen:
@@ -234,6 +278,9 @@ def load(org_file: Path | None = None, sources: list[tuple[str, str]] | None = N
         rules = [_rule(r, spec.jurisdiction, b2c, where) for r in spec.rule]
         for cwhere, cspec in common:
             rules += [_rule(r, "*", b2c, cwhere) for r in cspec.rule]
+        email = [_email_requirement(r, spec.jurisdiction, b2c, where) for r in spec.email_requirement]
+        for cwhere, cspec in common:
+            email += [_email_requirement(r, "*", b2c, cwhere) for r in cspec.email_requirement]
         disabled: list[Rule] = []
         if org is not None:
             rules, disabled = _organise(rules, org, spec.jurisdiction, b2c, str(org_file))
@@ -245,6 +292,7 @@ def load(org_file: Path | None = None, sources: list[tuple[str, str]] | None = N
             territories={k: Territory(k, v.timezone, v.holidays_subdiv) for k, v in spec.territories.items()},
             rules=tuple(rules),
             disabled=tuple(disabled),
+            email_requirements=tuple(email),
         )
     if org is not None:
         for own in org.rule:

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -205,6 +205,39 @@ TIGHTER: dict[str, dict[str, Tighter]] = {
 
 B2C_DEFAULT: tuple[ContactKind, ...] = ("consumer",)
 
+# What an e-mail message must carry, checked by leadgate.lint: one name per element the lint can find or
+# miss in a message (or, for role_relevance, in the campaign).
+EmailCheck = Literal[
+    "from_address", "sender_disguised", "sender_identity", "unsubscribe_link", "list_unsubscribe",
+    "list_unsubscribe_https", "one_click", "reason", "source_disclosure", "rights_notice", "role_relevance",
+]
+EMAIL_CHECKS: tuple[EmailCheck, ...] = get_args(EmailCheck)
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class EmailRequirement:
+    """What the rules require an e-mail message to carry (error) or what good practice adds (warning), for
+    the contact kinds, data sources and first contacts it names (None: any)."""
+
+    id: str
+    checks: tuple[EmailCheck, ...]
+    severity: Severity
+    jurisdiction: str  # "*" for the requirements of common.toml
+    contact_kinds: frozenset[ContactKind]
+    source_kinds: frozenset[str] | None
+    first_contact_only: bool
+    effective_from: date
+    effective_to: date | None
+    confidence: Confidence
+    reference: str
+    summary: str
+    # What to add to the message, per check, where the lint's own advice is not specific enough.
+    add: dict[EmailCheck, str]
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
 
 @dataclass(frozen=True, slots=True)
 class OverrideNote:
@@ -257,6 +290,8 @@ class Rulebook:
     rules: tuple[Rule, ...]
     # Rules the organisation file switched off; decisions they would have applied to say so.
     disabled: tuple[Rule, ...] = ()
+    # What an e-mail message must carry (leadgate.lint); the decision core does not read these.
+    email_requirements: tuple[EmailRequirement, ...] = ()
     # Memos of pure functions of the immutable rules, keyed by "epoch": the stretch of days between two
     # cut-over dates, in which the same rules are in force.
     _memo: dict[tuple[int, str, str], tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
