@@ -55,7 +55,7 @@ def test_every_opt_out_arrives_through_failures_each_signed_with_its_call_centre
     """CallCo answers 500 twice, then holds a request past the timeout, then drops a connection;
     OtherCall's endpoint refuses connections for two rounds. Rounds run at an advancing `now`."""
     start = datetime.now(UTC)
-    settings = delivery_settings(store)
+    settings = delivery_settings(store, webhook_timeout_seconds=1)
     late_port = free_port()
     with Receiver([500, 500, "hang", "drop"]) as callco:
         point(store, "CallCo", callco.url)
@@ -202,6 +202,19 @@ def test_the_background_loop_delivers_and_stops(store: str) -> None:
             stop()
         assert {r.id for r in callco.arrived()} == ids
         assert all(row.delivered_at is not None for row in rows(store).values())
+
+
+def test_without_a_secret_key_nothing_is_claimed_and_the_loop_refuses_to_start(store: str) -> None:
+    start = datetime.now(UTC)
+    unsigned = delivery_settings(store, secret_key=None)
+    with Receiver() as callco:
+        point(store, "CallCo", callco.url)
+        add_rows(store, "CallCo", 1, at=start, due=start)
+        for attempt in (lambda: deliver_once(unsigned, now=start), lambda: worker.start(unsigned),
+                        lambda: worker.run_forever(unsigned, threading.Event())):
+            with pytest.raises(InvalidInput, match="LEADGATE_SECRET_KEY"):
+                attempt()
+        assert callco.all() == [] and {row.attempts for row in rows(store).values()} == {0}
 
 
 @given(st.integers(min_value=1, max_value=200), st.floats(min_value=0, max_value=0.999999))

@@ -30,7 +30,6 @@ from sqlalchemy import select, update
 from leadgate import __version__
 from leadgate.campaigns.models import Partner
 from leadgate.kit.db import unit_of_work
-from leadgate.kit.errors import LeadgateError
 from leadgate.kit.moments import to_store
 from leadgate.kit.settings import Settings
 from leadgate.propagation.models import Propagation
@@ -90,8 +89,7 @@ def _round(settings: Settings, *, now: datetime | None, limit: int, client: http
     for row in claimed:
         groups[row.call_centre_id].append(row)
     own = client is None
-    http = client or httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False,
-                                  headers={"User-Agent": f"leadgate/{__version__}"})
+    http = client or _client(settings)
     try:
         with ThreadPoolExecutor(max_workers=min(PARALLEL_CALL_CENTRES, len(groups))) as pool:
             counts = pool.map(lambda rows: _send_group(settings, http, rows, clock, send_until), groups.values())
@@ -100,6 +98,12 @@ def _round(settings: Settings, *, now: datetime | None, limit: int, client: http
         if own:
             http.close()
     return Round(len(claimed), delivered)
+
+
+def _client(settings: Settings) -> httpx.Client:
+    # Redirects are not followed: a signed opt-out goes to the URL the call centre registered, nowhere else.
+    return httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False,
+                        headers={"User-Agent": f"leadgate/{__version__}"})
 
 
 def _claim(settings: Settings, *, key: bytes, now: datetime, limit: int) -> list[_Claimed]:
@@ -199,20 +203,16 @@ def _release(settings: Settings, rows: list[_Claimed], *, at: datetime, error: s
 
 
 def run_forever(settings: Settings, stop: threading.Event, interval: float = 1.0, *, limit: int = 100) -> None:
-    """Deliver until `stop` is set: again at once while rounds come back full, else every `interval`."""
+    """Deliver until `stop` is set: again at once while rounds come back full, else every `interval`.
+    Raises InvalidInput at once without LEADGATE_SECRET_KEY (nothing could be signed)."""
+    settings.secret_key_bytes()
     last_problem = ""
-    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False,
-                      headers={"User-Agent": f"leadgate/{__version__}"}) as http:
+    with _client(settings) as http:
         while not stop.is_set():
             try:
                 result = _round(settings, now=None, limit=limit, client=http)
                 last_problem = ""
-            except LeadgateError as exc:  # e.g. no secret key: said once, not every second
-                if exc.message != last_problem:
-                    log.error("opt-out delivery paused: %s", exc.message)
-                last_problem = exc.message
-                result = Round(0, 0)
-            except Exception as exc:  # the database away for a moment: keep the loop alive
+            except Exception as exc:  # e.g. the database away for a moment: keep going, say it once
                 problem = type(exc).__name__
                 if problem != last_problem:
                     log.exception("opt-out delivery round failed")
@@ -223,7 +223,9 @@ def run_forever(settings: Settings, stop: threading.Event, interval: float = 1.0
 
 
 def start(settings: Settings) -> Callable[[], None]:
-    """Start delivering in a background (daemon) thread; returns the function that stops it."""
+    """Start delivering in a background (daemon) thread; returns the function that stops it. Without
+    LEADGATE_SECRET_KEY it raises instead, so a server meant to deliver refuses to start."""
+    settings.secret_key_bytes()
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(settings, stop), name="leadgate-delivery", daemon=True)
     thread.start()
