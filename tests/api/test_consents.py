@@ -211,6 +211,7 @@ def test_a_registered_consent_text_is_referred_to_by_its_version(api: Api) -> No
     ({"source": "  "}, "source"),
     ({"purpose": "x" * 501}, "purpose"),
     ({"single_use": "sometimes"}, "single_use"),
+    ({"user_agent": "Mozilla\x00"}, "user_agent"),  # PostgreSQL cannot store NUL: refused, not a 500
 ])
 def test_bad_consent_submissions_are_refused_naming_the_field(api: Api, changes: dict[str, Any], field: str) -> None:
     with api.client("webform") as client:

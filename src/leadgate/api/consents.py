@@ -26,15 +26,22 @@ from leadgate.kit.moments import from_store
 
 router = APIRouter(tags=["consents"])
 
+# PostgreSQL refuses NUL in text, and no field here has a use for control characters: refused as a 422.
+LINE = r"^[^\x00-\x1f\x7f]*$"
+PARAGRAPHS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # tabs and line breaks allowed
+
 Via = Literal["customer_service", "phone", "email", "letter", "web", "in_person", "other"]
-Contact = Annotated[str, Field(min_length=3, max_length=320, description="Phone number (E.164 or national "
-                                                                       "format with `country`) or e-mail address.")]
+Contact = Annotated[str, Field(min_length=3, max_length=320, pattern=LINE,
+                               description="Phone number (E.164, or national format with `country`) or e-mail "
+                                           "address.")]
 Country = Annotated[str | None, Field(default=None, pattern=r"^[A-Za-z]{2}$",
                                       description="ISO 3166 country: the default region of a national phone "
                                                   "number; for e-mail, the country whose law governs it.")]
-Version = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$",
+Version = Annotated[str, Field(min_length=1, max_length=100,
+                               pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
                                description="The version id of a consent text, e.g. `LP-ENERGY-07/2026-10`.")]
-Text = Annotated[str, Field(min_length=1, max_length=10_000, description="The consent text exactly as shown.")]
+Text = Annotated[str, Field(min_length=1, max_length=10_000, pattern=PARAGRAPHS,
+                            description="The consent text exactly as shown.")]
 
 
 def _upper(value: str | None) -> str | None:
@@ -45,16 +52,19 @@ class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Channel = Field(description="What the person agreed to be contacted by. `email` needs double opt-in.")
-    purpose: str = Field(min_length=1, max_length=500, description="What the contact will be about.")
+    purpose: str = Field(min_length=1, max_length=500, pattern=PARAGRAPHS,
+                         description="What the contact will be about.")
     kind: ContactKind = Field(default="consumer", description="Who the person is, for the rules that apply.")
     contact: Contact
     country: Country = None
     text: Text | None = Field(default=None, description="The consent text exactly as shown (or send text_version).")
     text_version: Version | None = Field(default=None, description="A version registered with POST "
                                          "/v1/consent-texts; with `text` too, the two must match.")
-    source: str = Field(min_length=1, max_length=100, description="The source code of the form or landing page.")
+    source: str = Field(min_length=1, max_length=100, pattern=LINE,
+                        description="The source code of the form or landing page.")
     ip_address: str = Field(max_length=45, description="The person's IP address (IPv4 or IPv6), as the form saw it.")
-    user_agent: str = Field(max_length=1000, description="The person's browser user agent, as the form saw it.")
+    user_agent: str = Field(max_length=1000, pattern=LINE,
+                            description="The person's browser user agent, as the form saw it.")
     single_use: bool = Field(default=False, description="Valid for one connected call only.")
     own_initiative: bool = Field(default=False, description="The person asked to be contacted (not a contest "
                                                             "or survey entry).")
@@ -130,7 +140,7 @@ def register_text(body: ConsentTextIn, db: Db, response: Response,
 
 @router.get("/v1/consent-texts/{version:path}", response_model=ConsentTextOut, summary="A registered consent text",
             description="Roles: webform, marketing, compliance, admin.")
-def read_text(version: Annotated[str, Path(max_length=100)], db: Db,
+def read_text(version: Annotated[str, Path(max_length=100, pattern=LINE)], db: Db,
               _: Annotated[Principal, Depends(require("webform", "marketing", "compliance"))]) -> ConsentTextOut:
     row = texts.get(db, version)
     return ConsentTextOut(version=row.version, text=row.text, text_sha256=row.sha256,

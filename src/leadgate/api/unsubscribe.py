@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from leadgate.access.service import Principal
 from leadgate.api import pages
+from leadgate.api.consents import LINE
 from leadgate.api.deps import Db, Server, require
 from leadgate.consent import tokens
 from leadgate.consent import unsubscribe as links
@@ -28,9 +29,10 @@ ACTOR = "unsubscribe-link"
 class LinksIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    recipients: list[Annotated[str, Field(min_length=3, max_length=320)]] = Field(
+    recipients: list[Annotated[str, Field(min_length=3, max_length=320, pattern=LINE)]] = Field(
         min_length=1, max_length=MAX_RECIPIENTS, description="E-mail addresses, up to 1000 per request.")
-    campaign: str = Field(min_length=1, max_length=100, description="The campaign id the mail is sent for.")
+    campaign: str = Field(min_length=1, max_length=100, pattern=LINE,
+                          description="The campaign id the mail is sent for.")
 
 
 class UnsubscribeHeaders(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.consent import service as consents
@@ -82,9 +83,14 @@ def links_for(session: Session, *, recipients: list[str], campaign: str, secret:
         if medium != "email":
             raise InvalidInput(f"recipients[{number}] is not an e-mail address.", field=f"recipients.{number}")
         addresses.append(value)
+    # One query for the addresses already known (a send list is mostly known people), then the new ones.
+    points = {point.value: point for point in session.scalars(select(ContactPoint).where(
+        ContactPoint.medium == "email", ContactPoint.value.in_(set(addresses))))}
     links = []
     for address in addresses:
-        point = people.find_or_create_contact(session, address, country=None, kind="consumer", now=now)
+        point = points.get(address) or people.find_or_create_contact(session, address, country=None,
+                                                                      kind="consumer", now=now)
+        points[address] = point
         token = make_token(secret, contact_point_id=point.id, campaign=campaign, expires_at=expires_at)
         url = link_url(public_url, token)
         links.append(Link(point.value, url, header_values(url), expires_at))
