@@ -30,7 +30,7 @@ from leadgate.people import service as people
 from leadgate.people.models import ContactPoint, Person, new_id
 
 __all__ = ["OUTCOMES", "AttemptSpec", "OutcomesImport", "Recorded", "call_centre_named", "check_attempt",
-           "import_outcomes", "record_attempt"]
+           "import_outcomes", "record_attempt", "record_batch"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,16 @@ def _create_missing(session: Session, lookups: Lookups, specs: list[AttemptSpec]
     session.flush()
     lookups.points.update((key, point) for key, (_, point) in new.items())
     return len(new)
+
+
+def record_batch(session: Session, *, call_centre_id: str, specs: list[AttemptSpec], now: datetime, actor: str,
+                 key: bytes) -> list[Recorded]:
+    """Checked attempts of one call centre recorded in the order given, with one read of the call ids and
+    numbers already known and the new persons created at once (the API's batches of outcomes)."""
+    lookups = _lookups(session, call_centre_id, specs)
+    _create_missing(session, lookups, specs, now)
+    return [record_attempt(session, call_centre_id=call_centre_id, spec=spec, now=now, actor=actor, key=key,
+                           checked=True, lookups=lookups) for spec in specs]
 
 
 def import_outcomes(session: Session, *, data: bytes, where: str, call_centre: str, country: str | None,

@@ -24,7 +24,7 @@ from leadgate.core.decision import Decision
 from leadgate.core.engine import decide
 from leadgate.decisions.models import DecisionRecord
 from leadgate.intake.models import DataSource, Lead
-from leadgate.kit.errors import InvalidInput
+from leadgate.kit.errors import InvalidInput, NotFound
 from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
 from leadgate.people import service as people
@@ -40,6 +40,7 @@ class StoredDecision:
     person_id: str | None
     contact_point_id: str | None
     record_id: str | None = None  # set when recorded
+    ledger_seq: int | None = None  # the decision.recorded event, when recorded
 
 
 def _customer(session: Session, person_id: str, day: date) -> f.Customer | None:
@@ -128,7 +129,9 @@ def _assemble(session: Session, *, contact: str, country: str | None, campaign_i
     campaign = campaign_facts(session, campaign_id)
     medium, value, region, _ = people.normalise(contact, country=country)
     digest = suppression_digest(key, f"{medium}:{value}")
-    point = people.find_contact(session, contact, country=country)
+    # By the normalised value: people.find_contact would parse the number a second time.
+    point = session.scalars(select(ContactPoint).where(ContactPoint.medium == medium,
+                                                       ContactPoint.value == value)).first()
     person = session.get(Person, point.person_id) if point is not None else None
     person_id = person.id if person is not None else None
     contact_facts = f.Contact(
@@ -155,33 +158,61 @@ def _assemble(session: Session, *, contact: str, country: str | None, campaign_i
 
 
 def decide_stored(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str,
-                  at: datetime, key: bytes, books: Rulebooks, record: bool, now: datetime, actor: str
-                  ) -> StoredDecision:
-    """Assemble, decide and (with `record`) keep the decision as evidence."""
+                  at: datetime, key: bytes, books: Rulebooks, record: bool, now: datetime, actor: str,
+                  kind: str | None = None, call_centre_id: str | None = None) -> StoredDecision:
+    """Assemble, decide and (with `record`) keep the decision as evidence. `kind`: the contact kind when
+    the store does not know the person; `call_centre_id`: the call centre that asked (recorded with it)."""
     facts, point = _assemble(session, contact=contact, country=country, campaign_id=campaign_id, channel=channel,
-                             at=at, key=key)
+                             at=at, key=key, kind=kind)
     decision = decide(facts, books)
     result = StoredDecision(facts, decision, point.person_id if point else None, point.id if point else None)
     if not record:
         return result
-    return record_decision(session, result=result, now=now, actor=actor)
+    return record_decision(session, result=result, now=now, actor=actor, call_centre_id=call_centre_id)
 
 
-def record_decision(session: Session, *, result: StoredDecision, now: datetime, actor: str) -> StoredDecision:
-    """Keep the facts (erasable, personal data) beside a ledger event with their hash and the decision."""
+def record_decision(session: Session, *, result: StoredDecision, now: datetime, actor: str,
+                    call_centre_id: str | None = None) -> StoredDecision:
+    """Keep the facts (erasable, personal data) beside a ledger event with their hash and the decision.
+    `call_centre_id`: the call centre that asked (a pre-dial check); a later opt-out of this person is
+    propagated to it."""
     facts_json = ledger.canonical(result.facts.model_dump(mode="json"))
     facts_sha256 = hashlib.sha256(facts_json.encode("utf-8")).hexdigest()
     decision = result.decision.as_dict()
     record_id = new_id()
-    event = ledger.append(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id, data={
-        "decision_record": record_id, "contact_point": result.contact_point_id,
-        "campaign": result.facts.campaign.id, "channel": result.facts.channel,
-        "at": result.facts.at.isoformat(), "facts_sha256": facts_sha256, "allowed": decision["allowed"],
-        "rulebook": decision["rulebook"], "reasons": [r["code"] for r in decision["reasons"]]})
+    data = {"decision_record": record_id, "contact_point": result.contact_point_id,
+            "campaign": result.facts.campaign.id, "channel": result.facts.channel,
+            "at": result.facts.at.isoformat(), "facts_sha256": facts_sha256, "allowed": decision["allowed"],
+            "rulebook": decision["rulebook"], "reasons": [r["code"] for r in decision["reasons"]]}
+    if call_centre_id is not None:  # only then: the events of decisions taken without one stay as they were
+        data["call_centre"] = call_centre_id
+    event = ledger.append(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id,
+                          data=data)
     session.add(DecisionRecord(
         id=record_id, person_id=result.person_id, contact_point_id=result.contact_point_id,
         campaign_id=result.facts.campaign.id, channel=result.facts.channel, at=to_store(result.facts.at),
         allowed=decision["allowed"], facts=facts_json, facts_sha256=facts_sha256,
-        decision=ledger.canonical(decision), ledger_seq=event.seq))
+        decision=ledger.canonical(decision), ledger_seq=event.seq, call_centre_id=call_centre_id))
     session.flush()
-    return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id)
+    return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id,
+                          event.seq)
+
+
+def person_contact(session: Session, *, person_id: str, channel: str) -> ContactPoint:
+    """The one contact point of a stored person for a channel (e-mail: an address; phone and SMS: a number,
+    for SMS a mobile one when there is one). NotFound naming `person_id` when there is none; InvalidInput
+    naming `contact` when there are several (the caller must say which)."""
+    medium = "email" if channel == "email" else "phone"
+    points = list(session.scalars(select(ContactPoint).where(ContactPoint.person_id == person_id,
+                                                             ContactPoint.medium == medium)))
+    if channel == "sms":
+        points = [p for p in points if p.mobile] or points
+    if not points:
+        if session.get(Person, person_id) is None:
+            raise NotFound(f"No person {person_id!r}.", field="person_id")
+        what = "e-mail address" if medium == "email" else "phone number"
+        raise NotFound(f"Person {person_id!r} has no {what} on record; give the contact instead.", field="person_id")
+    if len(points) > 1:
+        raise InvalidInput(f"Person {person_id!r} has {len(points)} contact points for {channel}; give the contact "
+                           "to check instead of the person id.", field="contact")
+    return points[0]
