@@ -38,6 +38,8 @@ class CampaignSpec(BaseModel):
     caller_id: str | None = None
     automated_dialer: bool = False
     relevant_to_role: bool = False
+    # Call centres must acknowledge an opt-out within this many hours, else it is reported overdue.
+    propagation_deadline_hours: Annotated[int, Field(ge=1, le=720)] = 24
     call_centre: list[CallCentreShare] = Field(default_factory=list)
 
 
@@ -90,7 +92,8 @@ def create_campaign(session: Session, spec: CampaignSpec, *, now: datetime, acto
         raise InvalidInput("The call centres' shares must add up to 100.", field="call_centre")
     campaign = Campaign(id=spec.id, name=spec.name, lawful_basis=spec.lawful_basis, sector=spec.sector,
                         caller_id=caller, automated_dialer=spec.automated_dialer,
-                        relevant_to_role=spec.relevant_to_role, created_at=now)
+                        relevant_to_role=spec.relevant_to_role,
+                        propagation_deadline_hours=spec.propagation_deadline_hours, created_at=now)
     session.add(campaign)
     session.flush()
     for entry in spec.call_centre:

@@ -1,21 +1,24 @@
-"""Recording consents, withdrawals and objections, each with its ledger event. Flushes, never commits."""
+"""Recording consents, withdrawals and objections, each with its ledger event. A withdrawal or objection
+also queues, in the same transaction, its propagation to every call centre that holds the person's number
+(propagation.service). Flushes, never commits."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadgate.consent.buckets import EMAIL_BUCKET, phone_bucket
+from leadgate.consent.buckets import EMAIL_BUCKET, e164_digits, phone_bucket
 from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.core.facts import CHANNELS, CONTACT_KINDS
 from leadgate.kit.errors import InvalidInput
 from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
 from leadgate.people import service as people
+from leadgate.propagation import service as propagation
 
 OBJECTION_CHANNELS = (*CHANNELS, "all")
 
@@ -69,24 +72,33 @@ def give_consent(session: Session, *, contact: str, country: str | None, kind: s
 
 
 def withdraw_consents(session: Session, *, contact: str, country: str | None, channel: str, at: datetime,
-                      via: str, actor: str) -> list[Consent]:
-    """Withdraw every active consent of this contact point for the channel; the ledger records each."""
+                      via: str, actor: str, now: datetime | None = None) -> list[Consent]:
+    """Withdraw every active consent of this contact point for the channel; the ledger records each. Call
+    centres that hold the number hear of it (they must stop relying on the consent): queued as of `now`."""
     point = people.find_contact(session, contact, country=country)
     if point is None:
         raise InvalidInput(f"No consent is recorded for {contact!r}.", field="contact")
     active = list(session.scalars(select(Consent).where(
         Consent.contact_point_id == point.id, Consent.channel == channel, Consent.withdrawn_at.is_(None))))
+    first_seq = None
     for consent in active:
         consent.withdrawn_at, consent.withdrawn_via = to_store(_aware(at, "at")), via
-        ledger.append(session, kind="consent.withdrawn", actor=actor, at=at, subject=consent.person_id,
-                      data={"consent": consent.id, "channel": channel, "via": via})
+        event = ledger.append(session, kind="consent.withdrawn", actor=actor, at=at, subject=consent.person_id,
+                              data={"consent": consent.id, "channel": channel, "via": via})
+        first_seq = first_seq or event.seq
     session.flush()
+    if first_seq is not None and point.medium == "phone":
+        propagation.enqueue(session, cause="withdrawal", cause_seq=first_seq, channel=channel, effective_at=at,
+                            numbers={e164_digits(point.value)}, now=now or datetime.now(UTC),
+                            actor=actor, subject=point.person_id)
     return active
 
 
 def record_objection(session: Session, *, contact: str, country: str | None, channel: str, at: datetime,
-                     via: str, actor: str, key: bytes) -> Objection:
-    """An objection takes effect at once: stored, suppressed by keyed hash, and in the ledger."""
+                     via: str, actor: str, key: bytes, now: datetime | None = None) -> Objection:
+    """An objection takes effect at once: stored, suppressed by keyed hash, and in the ledger; queued (as of
+    `now`) for every call centre that holds this number or, for a phone, SMS or 'all' objection of a known
+    person, any of the person's numbers (an e-mail with channel 'all' reaches the call centres too)."""
     if channel not in OBJECTION_CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(OBJECTION_CHANNELS)}, not {channel!r}.",
                            field="channel")
@@ -109,9 +121,14 @@ def record_objection(session: Session, *, contact: str, country: str | None, cha
         if known.bucket is None:
             known.bucket = bucket
     session.flush()
-    ledger.append(session, kind="objection", actor=actor, at=at, subject=objection.person_id, data={
+    event = ledger.append(session, kind="objection", actor=actor, at=at, subject=objection.person_id, data={
         "objection": objection.id, "person": objection.person_id, "suppression": digest, "channel": channel,
         "via": via})
+    numbers = propagation.person_numbers(session, objection.person_id)
+    if medium == "phone":
+        numbers.add(e164_digits(value))
+    propagation.enqueue(session, cause="objection", cause_seq=event.seq, channel=channel, effective_at=at,
+                        numbers=numbers, now=now or datetime.now(UTC), actor=actor, subject=objection.person_id)
     return objection
 
 

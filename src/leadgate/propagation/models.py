@@ -1,4 +1,4 @@
-"""The outbox: one row per (opt-out, call centre). Rows are never deleted; their state moves
+"""The outbox: one row per (opt-out, call centre, number). Rows are never deleted; their state moves
 pending → delivered (the webhook answered 2xx) → acknowledged (the call centre confirmed by id)."""
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ SEQ = BigInteger().with_variant(Integer, "sqlite")
 class Propagation(Base):
     __tablename__ = "propagations"
     __table_args__ = (
-        # One opt-out reaches each call centre once, however many exports or checks led to it.
-        UniqueConstraint("cause_seq", "call_centre_id", name="uq_propagations_cause_call_centre"),
+        # One opt-out reaches each call centre once per number it holds, however many exports or checks
+        # gave it that number. (Acknowledged rows forget the number, so they no longer take part.)
+        UniqueConstraint("cause_seq", "call_centre_id", "contact", name="uq_propagations_cause_call_centre"),
         Index("ix_propagations_due", "acknowledged_at", "next_attempt_at"),
     )
 

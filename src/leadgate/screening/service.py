@@ -18,6 +18,7 @@ from leadgate.campaigns.models import CampaignCallCentre, Partner
 from leadgate.consent.suppressed import suppressed_numbers
 from leadgate.decisions.service import campaign_facts
 from leadgate.intake.mapping import Mapping
+from leadgate.propagation import service as propagation
 from leadgate.registers.lookup import RegisterState, register_states
 from leadgate.rules.model import Rulebooks
 from leadgate.screening import candidates as cand
@@ -78,12 +79,15 @@ class Decided:
     centres: list[CallCentre]
     states: list[RegisterState]
     source: dict[str, str | None]
+    # The ledger's last seq before anything was read: opt-outs after it may have missed this screening.
+    since_seq: int = 0
 
 
 def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes,
                       data_dir: Path, leads: Path | None = None, mapping: Mapping | None = None,
                       country: str | None = None, stage: Stage | None = None,
                       individual: Decider | None = None) -> Decided:
+    since_seq = propagation.high_water(session)  # before the suppressions are read: see screen()
     campaign = campaign_facts(session, campaign_id)
     centres = _centres(session, campaign_id)
     if not centres:
@@ -130,7 +134,7 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         pl.lit(at.isoformat()).alias("call_from"))
     decided = (good if rejected.height == 0 else  # good keeps the file's order
                pl.concat([good, rejected], how="diagonal_relaxed").sort("_row")).drop("_input")
-    return Decided(decided, payload, ctx, view, centres, states, source)
+    return Decided(decided, payload, ctx, view, centres, states, source, since_seq)
 
 
 def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes, data_dir: Path,
@@ -144,5 +148,10 @@ def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks
                           view=decided.view,
                           centres=decided.centres, states=decided.states, source=decided.source, out_dir=out_dir,
                           xlsx=xlsx, now=now, actor=actor)
+    # An objection or withdrawal committed after the store was read (possible on PostgreSQL, where the
+    # export holds no lock while it decides) was not left out above, and its own enqueue could not see
+    # this export's uncommitted rows: it goes to the call centres that received the number now.
+    propagation.catch_up_export(session, export_id=result.export_id, since_seq=decided.since_seq, key=key,
+                                now=now, actor=actor)
     advance(1)
     return result

@@ -67,7 +67,7 @@ def upgrade() -> None:
         sa.Column("delivered_at", WHEN),
         sa.Column("acknowledged_at", WHEN),
         sa.Column("ack_seq", SEQ),
-        sa.UniqueConstraint("cause_seq", "call_centre_id", name="uq_propagations_cause_call_centre"),
+        sa.UniqueConstraint("cause_seq", "call_centre_id", "contact", name="uq_propagations_cause_call_centre"),
     )
     op.create_index("ix_propagations_due", "propagations", ["acknowledged_at", "next_attempt_at"])
     with op.batch_alter_table("decision_records") as batch:
