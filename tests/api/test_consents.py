@@ -237,6 +237,10 @@ def test_an_objection_is_in_force_for_the_next_decision_once_its_answer_arrives(
         assert answer.status_code == 200, answer.text
         # Asked the moment the answer arrived, on another connection: the objection already counts.
         assert objection_reasons() != []
+        check = marketing.post("/v1/checks", json={"contact": PHONE, "campaign": CAMPAIGN, "channel": "phone"})
+    assert check.status_code == 200, check.text
+    assert check.json()["allowed"] is False
+    assert "objection" in {r["category"] for r in check.json()["reasons"]}
     assert answer.json()["channel"] == "all" and answer.json()["via"] == "phone"
     with unit_of_work(api.database_url) as session:
         assert session.get(Objection, answer.json()["id"]) is not None

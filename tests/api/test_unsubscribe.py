@@ -115,6 +115,12 @@ def test_a_mail_clients_one_click_post_unsubscribes_once(api: Api) -> None:
         assert answer.status_code == 200, answer.text
         assert "set-cookie" not in answer.headers and "location" not in answer.headers
     assert objected == ("email",)
+    with api.client("marketing") as marketing:  # the pre-dial check over HTTP agrees
+        check = marketing.post("/v1/checks", json={"contact": "piet@example.nl", "country": "NL",
+                                                   "campaign": CAMPAIGN, "channel": "email"})
+    assert check.status_code == 200, check.text
+    assert check.json()["allowed"] is False
+    assert "objection" in {r["category"] for r in check.json()["reasons"]}
     with unit_of_work(api.database_url) as session:
         assert session.scalar(select(func.count()).select_from(Objection)) == 1
         [suppression] = session.scalars(select(Suppression)).all()
