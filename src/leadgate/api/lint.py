@@ -25,7 +25,7 @@ router = APIRouter(tags=["lint"])
 class RecipientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contact: str | None = Field(default=None, min_length=3, max_length=320,
+    contact: str | None = Field(default=None, min_length=3, max_length=320, pattern=r"^[^\x00-\x20\x7f]+$",
                                 description="The recipient's e-mail address; when it is stored, its country, "
                                             "contact kind and data source are used unless given here.")
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$",
@@ -37,7 +37,8 @@ class RecipientIn(BaseModel):
 class LintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    campaign: str = Field(min_length=1, max_length=100, description="The campaign id the message is sent for.")
+    campaign: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+                          description="The campaign id the message is sent for.")
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_BYTES,
                          description="The raw RFC 5322 message: headers, a blank line, the body (MIME "
                                      "multipart allowed). Leave attachments out; the server's body limit applies.")

@@ -160,8 +160,14 @@ def _shape_fits(token: str, shape: str) -> bool:
 
 def _has_postal_address(text: str, vocab: Vocabulary) -> bool:
     """A postcode of a known shape next to a town name ("1012 AB Amsterdam", "London SW1A 1AA")."""
-    tokens = "".join(c if c.isalnum() else " " for c in text.replace("©", " copyright ")).split()
     shapes = [shape.split() for shapes in vocab.postcodes.values() for shape in shapes]
+    clauses = "".join("\n" if c in ".;!?|\n" else c for c in text.replace("©", " copyright "))
+    # Within one clause only: "on 2 November 2026. You ..." is a date, not "2026 You".
+    return any(_clause_has_postal_address(clause, shapes) for clause in clauses.split("\n"))
+
+
+def _clause_has_postal_address(clause: str, shapes: list[list[str]]) -> bool:
+    tokens = "".join(c if c.isalnum() else " " for c in clause).split()
     for i in range(len(tokens)):
         for parts in shapes:
             if all(i + k < len(tokens) and _shape_fits(tokens[i + k], p) for k, p in enumerate(parts)):
@@ -173,16 +179,28 @@ def _has_postal_address(text: str, vocab: Vocabulary) -> bool:
             before = tokens[i - 1] if i > 0 else ""
             if before.casefold() in ("copyright", "c"):
                 continue
-            town = [t for t in (tokens[end] if end < len(tokens) else "", before) if t]
+            # The town follows the postcode, except where postcodes start with a letter (UK: "London SW1A
+            # 1AA"); a town *before* a numeric code would read "2 November 2026" as an address.
+            town = [t for t in (tokens[end] if end < len(tokens) else "", before if parts[0][0] == "A" else "")
+                    if t]
             if any(t[0].isupper() and t.isalpha() and len(t) >= 2 for t in town):
                 return True
     return False
 
 
+def _prose(body: Body) -> str:
+    """The visible text without the URLs written in it: a link to acme.nl does not say who Acme is."""
+    text = body.text
+    for link in body.links:
+        text = text.replace(link.url, " ").replace(link.url.removeprefix("http://"), " ")
+    return text
+
+
 def _sender_identity(message: Message, ctx: Context, vocab: Vocabulary) -> str | None:
     names = _names(message, ctx)
     no_address = [b for b in message.bodies if not _has_postal_address(b.text, vocab)]
-    no_name = [b for b in message.bodies if not any(says(words(b.text), [n]) for n in names)]
+    # With no From and no configured name there is no name to look for: FROM_MISSING says what to fix.
+    no_name = [b for b in message.bodies if names and not any(says(words(_prose(b)), [n]) for n in names)]
     problems = []
     if no_name:
         problems.append(f"The organisation's name is not in {_parts(no_name)}.")
