@@ -64,9 +64,11 @@ def test_a_call_centre_pulls_only_its_own_opt_outs_in_the_webhook_shape(api: Api
         other = client.get("/v1/propagations", params={"call_centre": "OtherCall"}).json()["items"]
         one = client.get("/v1/propagations", params={"limit": 1, "offset": 1}).json()["items"]
         unknown = client.get("/v1/propagations", params={"call_centre": "Nobody"})
+        control = client.get("/v1/propagations", params={"call_centre": "Call\x00Co"})
     assert len(everything) == 3 and [i["contact"] for i in overdue] == [THIRD]
     assert [i["call_centre"] for i in other] == ["OtherCall"] and one == everything[1:2]
     assert unknown.status_code == 422 and unknown.json()["field"] == "call_centre"
+    assert control.status_code == 422 and "call_centre" in control.json()["field"]
 
 
 def test_acknowledging_by_id_is_idempotent_scoped_and_forgets_the_number(api: Api) -> None:
@@ -75,11 +77,12 @@ def test_acknowledging_by_id_is_idempotent_scoped_and_forgets_the_number(api: Ap
     with api.client("call_centre") as client:
         foreign = client.post(f"/v1/propagations/{theirs}/ack")
         unknown = client.post(f"/v1/propagations/{'0' * 32}/ack")
+        malformed = client.post("/v1/propagations/not%00an-id/ack")
         first = client.post(f"/v1/propagations/{ours}/ack")
         again = client.post(f"/v1/propagations/{ours}/ack")
         acknowledged = client.get("/v1/propagations", params={"status": "acknowledged"}).json()["items"]
         pending = client.get("/v1/propagations").json()["items"]
-    assert (foreign.status_code, unknown.status_code) == (404, 404)
+    assert (foreign.status_code, unknown.status_code, malformed.status_code) == (404, 404, 404)
     assert foreign.json()["code"] == unknown.json()["code"] == "not_found"  # the same answer: ids leak nothing
     assert first.status_code == 200, first.text
     assert again.json() == first.json() and first.json()["id"] == ours

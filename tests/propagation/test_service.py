@@ -208,3 +208,14 @@ def test_a_campaigns_deadline_is_1_to_720_hours_default_24(database_url: str) ->
         with pytest.raises(ValidationError, match="propagation_deadline_hours"):
             campaigns.CampaignSpec(id="x", name="X", lawful_basis="consent", propagation_deadline_hours=hours)
 
+
+
+def test_a_persons_propagations_are_found_through_their_opt_out_events(database_url: str) -> None:
+    setup(database_url)
+    person = consent_for(database_url, PHONE)
+    exported(database_url, "CallCo", PHONE, OTHER_PHONE)
+    object_to(database_url, PHONE, "phone")
+    object_to(database_url, OTHER_PHONE, "phone")  # someone the store does not know
+    with unit_of_work(database_url) as session:
+        found = service.of_person(session, person_id=person)
+        assert [(row.contact, name) for row, name in found] == [(PHONE, "CallCo")]

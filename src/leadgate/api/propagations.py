@@ -8,6 +8,7 @@ an unknown one is, so ids reveal nothing. Compliance may list every call centre'
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -17,13 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from leadgate.access.service import Principal
 from leadgate.api.deps import Db, Server, require
 from leadgate.campaigns.service import partner_named
-from leadgate.kit.errors import Forbidden
+from leadgate.kit.errors import Forbidden, NotFound
 from leadgate.kit.moments import from_store
 from leadgate.propagation import service
 from leadgate.propagation.models import Propagation
 from leadgate.propagation.payload import payload
 
 router = APIRouter(tags=["propagations"])
+_ID = re.compile(r"[0-9a-f]{32}")
 
 PropagationId = Annotated[str, Field(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$",
                                      description="An opt-out propagation's id, as sent in its `id`.")]
@@ -95,7 +97,7 @@ def list_propagations(
         "due_by; acknowledged: confirmed (the contact is then null)."))] = "pending",
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, oldest first.")] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="Skip this many first.")] = 0,
-    call_centre: Annotated[str | None, Query(min_length=1, max_length=200, description=(
+    call_centre: Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$", description=(
         "Only this call centre's (compliance, admin). A call-centre key always sees only its own."))] = None,
 ) -> OptOutList:
     scope = _own(who)
@@ -124,6 +126,9 @@ def acknowledge_many(body: AckRequest, session: Db,
              summary="Acknowledge one opt-out by id (call_centre: its own; admin: any); idempotent")
 def acknowledge_one(propagation_id: Annotated[str, Path(min_length=1, max_length=64)], session: Db,
                     who: Annotated[Principal, Depends(require("call_centre"))]) -> Acknowledged:
-    (row,) = service.acknowledge(session, ids=[propagation_id], call_centre_id=_own(who), now=datetime.now(UTC),
+    scope = _own(who)
+    if not _ID.fullmatch(propagation_id):  # could be no row's id: the same 404 as any unknown one
+        raise NotFound(f"No opt-out propagation {propagation_id!r} for this caller.")
+    (row,) = service.acknowledge(session, ids=[propagation_id], call_centre_id=scope, now=datetime.now(UTC),
                                  actor=who.actor)
     return _acknowledged(row)

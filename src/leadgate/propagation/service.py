@@ -205,6 +205,16 @@ def list_propagations(session: Session, *, status: str, now: datetime, call_cent
     return [(row, name) for row, name in session.execute(query)]
 
 
+def of_person(session: Session, *, person_id: str) -> list[tuple[Propagation, str]]:
+    """(row, call centre name) of every propagation of this person's objections and withdrawals, in the
+    order queued: for an evidence pack (each row's cause_seq and ack_seq are its ledger events)."""
+    causes = select(LedgerEvent.seq).where(LedgerEvent.subject == person_id,
+                                           LedgerEvent.kind.in_(sorted(_CAUSE_KINDS)))
+    query = (select(Propagation, Partner.name).join(Partner, Partner.id == Propagation.call_centre_id)
+             .where(Propagation.cause_seq.in_(causes)).order_by(Propagation.created_at, Propagation.id))
+    return [(row, name) for row, name in session.execute(query)]
+
+
 def acknowledge(session: Session, *, ids: list[str], call_centre_id: str | None, now: datetime,
                 actor: str) -> list[Propagation]:
     """Mark these rows acknowledged (once: acknowledging again changes nothing) and forget the contact point.
