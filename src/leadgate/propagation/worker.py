@@ -43,6 +43,9 @@ BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(hours=1)
 # Call centres served side by side in one round (each call centre's rows go one after another).
 PARALLEL_CALL_CENTRES = 8
+# Answers are written in one transaction per this many rows, or sooner when the oldest is this old.
+RECORD_EVERY = 50
+RECORD_SECONDS = 1.0
 
 
 def backoff(attempts: int, *, rand: Callable[[], float] = random.random) -> timedelta:
@@ -124,7 +127,9 @@ def _claim(settings: Settings, *, key: bytes, now: datetime, limit: int) -> list
             row.attempts = (row.attempts or 0) + 1
             body = json.dumps(payload(row, call_centre=name, public_url=settings.public_url),
                               separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-            secret = secrets.setdefault(row.call_centre_id, derive_secret(key, row.call_centre_id))
+            if row.call_centre_id not in secrets:
+                secrets[row.call_centre_id] = derive_secret(key, row.call_centre_id)
+            secret = secrets[row.call_centre_id]
             claimed.append(_Claimed(row.id, row.call_centre_id, str(url), row.attempts, body, secret))
         # Committed when this block ends, before any request leaves: the lease makes a crash a retry.
     return claimed
@@ -135,23 +140,25 @@ def _send_group(settings: Settings, http: httpx.Client, rows: list[_Claimed], cl
     """Send one call centre's rows in order. After a transport failure (refused, timed out) the rest
     are not tried this round: they are handed back with the same retry time instead of each waiting
     out its own timeout against an endpoint that is down."""
-    delivered = 0
-    for index, row in enumerate(rows):
-        if time.monotonic() > send_until:
-            _release(settings, rows[index:], at=clock(), error=None)
-            break
-        error = _post(http, row)
-        at = clock()
-        if error is None:
-            _record_delivered(settings, row, at=at)
-            delivered += 1
-            continue
-        retry_at = at + backoff(row.attempt)
-        _record_failed(settings, row, at=retry_at, error=error)
-        if not error.startswith("HTTP "):
-            _release(settings, rows[index + 1:], at=retry_at, error=f"{error} (on an earlier row)")
-            break
-    return delivered
+    results = _Results(settings)
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() > send_until:
+                results.release(rows[index:], at=clock(), error=None)
+                break
+            error = _post(http, row)
+            at = clock()
+            if error is None:
+                results.delivered(row, at=at)
+                continue
+            retry_at = at + backoff(row.attempt)
+            results.failed(row, at=retry_at, error=error)
+            if not error.startswith("HTTP "):
+                results.release(rows[index + 1:], at=retry_at, error=f"{error} (on an earlier row)")
+                break
+    finally:
+        results.flush()
+    return results.count
 
 
 def _post(http: httpx.Client, row: _Claimed) -> str | None:
@@ -173,33 +180,50 @@ def _post(http: httpx.Client, row: _Claimed) -> str | None:
     return f"HTTP {response.status_code}"
 
 
-def _record_delivered(settings: Settings, row: _Claimed, *, at: datetime) -> None:
-    with unit_of_work(settings.database_url) as session:
-        session.execute(update(Propagation)
-                        .where(Propagation.id == row.id, Propagation.delivered_at.is_(None))
-                        .values(delivered_at=to_store(at), next_attempt_at=None, last_error=None))
+class _Results:
+    """Answers recorded in batches (a commit per row cost more than the request on loopback): at most
+    RECORD_EVERY rows or RECORD_SECONDS old. A crash before a batch is written only means those rows
+    are sent again after their lease, as any crash mid-delivery."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pending: list[Any] = []
+        self.count = 0
+        self.since = time.monotonic()
 
-def _record_failed(settings: Settings, row: _Claimed, *, at: datetime, error: str) -> None:
-    with unit_of_work(settings.database_url) as session:
-        session.execute(update(Propagation)
-                        .where(Propagation.id == row.id, Propagation.delivered_at.is_(None),
-                               Propagation.acknowledged_at.is_(None))
-                        .values(next_attempt_at=to_store(at), last_error=error[:200]))
+    def delivered(self, row: _Claimed, *, at: datetime) -> None:
+        self.count += 1
+        self._add(update(Propagation).where(Propagation.id == row.id, Propagation.delivered_at.is_(None))
+                  .values(delivered_at=to_store(at), next_attempt_at=None, last_error=None))
 
+    def failed(self, row: _Claimed, *, at: datetime, error: str) -> None:
+        self._add(update(Propagation).where(Propagation.id == row.id, Propagation.delivered_at.is_(None),
+                                            Propagation.acknowledged_at.is_(None))
+                  .values(next_attempt_at=to_store(at), last_error=error[:200]))
 
-def _release(settings: Settings, rows: list[_Claimed], *, at: datetime, error: str | None) -> None:
-    """Hand back claimed rows that were not sent: their attempt is not counted."""
-    if not rows:
-        return
-    values: dict[str, Any] = {"next_attempt_at": to_store(at), "attempts": Propagation.attempts - 1}
-    if error is not None:
-        values["last_error"] = error[:200]
-    with unit_of_work(settings.database_url) as session:
-        session.execute(update(Propagation)
-                        .where(Propagation.id.in_([r.id for r in rows]), Propagation.delivered_at.is_(None),
-                               Propagation.acknowledged_at.is_(None))
-                        .values(**values))
+    def release(self, rows: list[_Claimed], *, at: datetime, error: str | None) -> None:
+        """Hand back claimed rows that were not sent: their attempt is not counted."""
+        if not rows:
+            return
+        values: dict[str, Any] = {"next_attempt_at": to_store(at), "attempts": Propagation.attempts - 1}
+        if error is not None:
+            values["last_error"] = error[:200]
+        self._add(update(Propagation).where(Propagation.id.in_([r.id for r in rows]),
+                                            Propagation.delivered_at.is_(None), Propagation.acknowledged_at.is_(None))
+                  .values(**values))
+
+    def _add(self, statement: Any) -> None:
+        self.pending.append(statement)
+        if len(self.pending) >= RECORD_EVERY or time.monotonic() - self.since > RECORD_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            with unit_of_work(self.settings.database_url) as session:
+                for statement in self.pending:
+                    session.execute(statement)
+            self.pending.clear()
+        self.since = time.monotonic()
 
 
 def run_forever(settings: Settings, stop: threading.Event, interval: float = 1.0, *, limit: int = 100) -> None:
