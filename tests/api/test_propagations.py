@@ -134,3 +134,26 @@ def test_roles_and_input_are_checked(api: Api) -> None:
             assert client.post("/v1/propagations/ack", json=body).status_code == 422
     with unit_of_work(api.database_url) as session:
         assert session.get(Propagation, some).acknowledged_at is None  # type: ignore[union-attr]
+
+
+def test_an_opt_out_reported_through_the_api_is_queued_before_the_answer_returns(api: Api) -> None:
+    """CallCo reports an opt_out call outcome; OtherCall, which received the same number, can pull it the
+    moment CallCo's request has answered. A withdrawal recorded by compliance goes the same way."""
+    consent_for(api.database_url, PHONE)
+    exported(api.database_url, "CallCo", PHONE)
+    exported(api.database_url, "OtherCall", PHONE)
+    called = (datetime.now(UTC).replace(microsecond=0)).isoformat()
+    with api.client("call_centre") as client:
+        reported = client.post("/v1/outcomes", json={"outcomes": [
+            {"call_id": "c-1", "contact": PHONE, "campaign": "winter-2026", "at": called, "outcome": "opt_out"}]})
+    assert reported.status_code == 200, reported.text
+    with api.client("other_call_centre") as client:
+        (item,) = client.get("/v1/propagations").json()["items"]
+    assert (item["cause"], item["contact"], item["channel"]) == ("objection", PHONE, "phone")
+
+    with api.client("compliance") as client:
+        withdrawn = client.post("/v1/withdrawals", json={"contact": PHONE, "channel": "phone", "via": "phone"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    with api.client("other_call_centre") as client:
+        causes = sorted(i["cause"] for i in client.get("/v1/propagations").json()["items"])
+    assert causes == ["objection", "withdrawal"]
