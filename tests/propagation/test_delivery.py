@@ -217,6 +217,20 @@ def test_without_a_secret_key_nothing_is_claimed_and_the_loop_refuses_to_start(s
         assert callco.all() == [] and {row.attempts for row in rows(store).values()} == {0}
 
 
+def test_a_lease_no_longer_than_the_timeout_is_refused(store: str) -> None:
+    start = datetime.now(UTC)
+    add_rows(store, "CallCo", 1, at=start, due=start)
+    for timing in ({"webhook_timeout_seconds": 10, "webhook_lease_seconds": 10},
+                   {"webhook_timeout_seconds": 0, "webhook_lease_seconds": 10}):
+        settings = delivery_settings(store, **timing)
+        with pytest.raises(InvalidInput) as refused:
+            deliver_once(settings, now=start)
+        assert refused.value.field == "webhook_lease_seconds"
+        with pytest.raises(InvalidInput, match="LEASE"):
+            worker.start(settings)
+    assert {row.attempts for row in rows(store).values()} == {0}
+
+
 @given(st.integers(min_value=1, max_value=200), st.floats(min_value=0, max_value=0.999999))
 def test_backoff_doubles_with_jitter_up_to_the_cap(attempts: int, rand: float) -> None:
     step = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempts - 1, 30))

@@ -4,9 +4,9 @@ One round (`deliver_once`) claims due rows in one short transaction — on Postg
 LOCKED, so several workers or hosts never take the same row; SQLite serialises writers at BEGIN — and
 commits a lease (next attempt = now + lease, attempts + 1) BEFORE sending anything. A worker that dies
 mid-delivery therefore leaves its rows to be sent again once the lease runs out: a call centre may
-receive an opt-out twice (same id in `Leadgate-Delivery`), never zero times. Each answer is recorded in
-its own transaction: 2xx → delivered; anything else → the status or error type (never the body, which
-could echo personal data) and a retry after an exponential backoff with jitter. Delivered is not
+receive an opt-out twice (same id in `Leadgate-Delivery`), never zero times. Answers are recorded in
+short batched transactions: 2xx → delivered; anything else → the status or error type (never the body,
+which could echo personal data) and a retry after an exponential backoff with jitter. Delivered is not
 acknowledged: the call centre still confirms each id through the API.
 """
 
@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 from leadgate import __version__
 from leadgate.campaigns.models import Partner
 from leadgate.kit.db import unit_of_work
+from leadgate.kit.errors import InvalidInput
 from leadgate.kit.moments import to_store
 from leadgate.kit.settings import Settings
 from leadgate.propagation.models import Propagation
@@ -80,7 +81,7 @@ def deliver_once(settings: Settings, *, now: datetime | None = None, limit: int 
 
 
 def _round(settings: Settings, *, now: datetime | None, limit: int, client: httpx.Client | None) -> Round:
-    key = settings.secret_key_bytes()  # before claiming: without it nothing could be signed
+    key = _ready(settings)
     clock: Callable[[], datetime] = (lambda: now) if now is not None else (lambda: datetime.now(UTC))
     claimed = _claim(settings, key=key, now=clock(), limit=limit)
     if not claimed:
@@ -101,6 +102,16 @@ def _round(settings: Settings, *, now: datetime | None, limit: int, client: http
         if own:
             http.close()
     return Round(len(claimed), delivered)
+
+
+def _ready(settings: Settings) -> bytes:
+    """The secret key, checked with the timing settings before anything is claimed."""
+    key = settings.secret_key_bytes()  # without it nothing could be signed
+    if not 0 < settings.webhook_timeout_seconds < settings.webhook_lease_seconds:
+        # A lease no longer than one request would hand every claimed row back unsent, round after round.
+        raise InvalidInput("LEADGATE_WEBHOOK_LEASE_SECONDS must be longer than LEADGATE_WEBHOOK_TIMEOUT_SECONDS "
+                           "(and the timeout above 0).", field="webhook_lease_seconds")
+    return key
 
 
 def _client(settings: Settings) -> httpx.Client:
@@ -229,7 +240,7 @@ class _Results:
 def run_forever(settings: Settings, stop: threading.Event, interval: float = 1.0, *, limit: int = 100) -> None:
     """Deliver until `stop` is set: again at once while rounds come back full, else every `interval`.
     Raises InvalidInput at once without LEADGATE_SECRET_KEY (nothing could be signed)."""
-    settings.secret_key_bytes()
+    _ready(settings)
     last_problem = ""
     with _client(settings) as http:
         while not stop.is_set():
@@ -248,8 +259,9 @@ def run_forever(settings: Settings, stop: threading.Event, interval: float = 1.0
 
 def start(settings: Settings) -> Callable[[], None]:
     """Start delivering in a background (daemon) thread; returns the function that stops it. Without
-    LEADGATE_SECRET_KEY it raises instead, so a server meant to deliver refuses to start."""
-    settings.secret_key_bytes()
+    LEADGATE_SECRET_KEY (or with a lease not longer than the timeout) it raises instead, so a server meant
+    to deliver refuses to start."""
+    _ready(settings)
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(settings, stop), name="leadgate-delivery", daemon=True)
     thread.start()
