@@ -3,6 +3,7 @@ is a MessageError (a 422 naming `message`) that says why."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -97,3 +98,21 @@ def test_attachments_and_hidden_text_are_not_the_body() -> None:
            b"Content-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n\nunsubscribe\n--x--\n")
     bodies = parse(raw).bodies
     assert [b.kind for b in bodies] == ["text/html"] and "unsubscribe" not in bodies[0].text
+
+
+@pytest.mark.parametrize("markup", [
+    "<a" * 100_000, "<?" * 100_000, "</" * 100_000, "<![" * 70_000, "<!--" * 50_000, "<" * 200_000,
+    '<a="<a=\'' * 25_000, '<a href="https://x.nl/u">' * 8_000,
+], ids=["a", "pi", "end", "marked", "comments", "lt", "quotes", "anchors"])
+def test_hostile_markup_is_read_in_linear_time(markup: str) -> None:
+    # html.parser alone takes ~30 s on 100,000 "<a"; a few hundred kilobytes must stay well under a second.
+    started = time.perf_counter()
+    html_body(markup)
+    assert time.perf_counter() - started < 5
+
+
+def test_defusing_keeps_what_a_mail_client_shows() -> None:
+    body = html_body('<p title="a > b">1 < 2 and <b>bold</b></p><a href="https://x.nl/u" title=\'x<y\'>Stop</a>'
+                     "<!-- hidden <a href='https://x.nl/h'>h</a> -->")
+    assert "1 < 2 and bold" in body.text and "hidden" not in body.text
+    assert [(link.url, link.text) for link in body.links] == [("https://x.nl/u", "Stop")]

@@ -188,19 +188,11 @@ def _clause_has_postal_address(clause: str, shapes: list[list[str]]) -> bool:
     return False
 
 
-def _prose(body: Body) -> str:
-    """The visible text without the URLs written in it: a link to acme.nl does not say who Acme is."""
-    text = body.text
-    for link in body.links:
-        text = text.replace(link.url, " ").replace(link.url.removeprefix("http://"), " ")
-    return text
-
-
 def _sender_identity(message: Message, ctx: Context, vocab: Vocabulary) -> str | None:
     names = _names(message, ctx)
     no_address = [b for b in message.bodies if not _has_postal_address(b.text, vocab)]
     # With no From and no configured name there is no name to look for: FROM_MISSING says what to fix.
-    no_name = [b for b in message.bodies if names and not any(says(words(_prose(b)), [n]) for n in names)]
+    no_name = [b for b in message.bodies if names and not any(says(words(b.prose), [n]) for n in names)]
     problems = []
     if no_name:
         problems.append(f"The organisation's name is not in {_parts(no_name)}.")
