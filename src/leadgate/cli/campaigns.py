@@ -70,7 +70,7 @@ def partner_webhook_command(
     if change is not None and change.warning:
         err_console.print(Text.assemble(("warning:", "bold yellow"), " ", change.warning))
     if change is not None and remove:
-        err_console.print(f"✔ {partner.name} pulls its opt-outs from the API; {change.rescheduled} pending.")
+        err_console.print(Text(f"✔ {partner.name} pulls its opt-outs from the API; {change.rescheduled} pending."))
     elif change is not None:
         err_console.print(Text(f"✔ {partner.name}'s opt-outs are POSTed to {url}; {change.rescheduled} pending "
                                "sent at the next delivery round."))
