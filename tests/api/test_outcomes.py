@@ -122,6 +122,8 @@ def test_a_connected_call_uses_up_a_single_use_consent(store: Api) -> None:
     ({"campaign": "no-such-campaign"}, "outcomes.1.campaign"),
     ({"rings": -1}, "outcomes.1.rings"),
     ({"call_id": ""}, "outcomes.1.call_id"),
+    ({"call_id": "c\u00002"}, "outcomes.1.call_id"),  # PostgreSQL stores no NUL
+    ({"at": "0001-01-01T00:00:00+14:00"}, "outcomes.1.at"),
     ({"call_id": "c-1"}, "outcomes.1.call_id"),  # item 0's call id with other data
     ({"channel": "email"}, "outcomes.1.channel"),  # a phone number is no e-mail address
     ({"kind": "robot"}, "outcomes.1.kind"),

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from leadgate.access.service import Principal
-from leadgate.api.checks import CampaignId, Contact
+from leadgate.api.checks import CampaignId, Contact, Label, Moment
 from leadgate.api.deps import Db, Server, require
 from leadgate.attempts.record import AttemptSpec, Recorded, call_centre_named, check_attempt
 from leadgate.attempts.service import record_batch
@@ -39,12 +39,12 @@ MAX_ITEMS = 1000
 class OutcomeItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    call_id: Annotated[str, Field(min_length=1, max_length=100, description=(
+    call_id: Annotated[Label, Field(min_length=1, max_length=100, description=(
         "The call centre's own id of this call: reporting it again stores nothing new."))]
     contact: Contact
     country: Annotated[f.Country | None, Field(description="Default region for national phone formats.")] = None
     campaign: CampaignId
-    at: Annotated[f.Timestamp, Field(description="When the call was made, ISO 8601 with a UTC offset; not in "
+    at: Annotated[Moment, Field(description="When the call was made, ISO 8601 with a UTC offset; not in "
                                                  "the future.", examples=["2026-11-23T10:15:00+01:00"])]
     outcome: Annotated[f.Outcome, Field(description="`opt_out` records an objection at once; `connected` uses "
                                                     "up single-use consents given before the call.")]
@@ -57,7 +57,7 @@ class OutcomeItem(BaseModel):
 class OutcomesRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    call_centre: Annotated[str | None, Field(min_length=1, max_length=200, description=(
+    call_centre: Annotated[Label | None, Field(min_length=1, max_length=200, description=(
         "Admin keys only (required for them): the call centre whose outcomes these are. A call-centre key "
         "reports for its own call centre."))] = None
     outcomes: Annotated[list[OutcomeItem], Field(min_length=1, max_length=MAX_ITEMS)]
