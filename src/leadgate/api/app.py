@@ -3,6 +3,7 @@ environment when not given); `leadgate serve` runs it on uvicorn. Nothing connec
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None, *, books: Rulebooks | None = No
             yield
         finally:
             if stop is not None:
-                stop()
+                # Joining the delivery thread may wait for a request in flight: not on the event loop.
+                await asyncio.to_thread(stop)
 
     app = FastAPI(title="leadgate", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.leadgate = state

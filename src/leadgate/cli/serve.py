@@ -3,6 +3,9 @@ workers (or hosts) can serve one PostgreSQL."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import typer
 
 from leadgate.cli.common import current_database
@@ -19,5 +22,15 @@ def serve_command(
     import uvicorn  # imported here: the other commands need not load the web stack
 
     current_database()  # refuses to start on a database behind the code, with the fix
+    # Access logs stay off: request lines carry unsubscribe tokens and client addresses (personal data).
     uvicorn.run("leadgate.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=False, proxy_headers=True)
+                log_level=log_level, access_log=False, proxy_headers=True, log_config=_log_config(log_level))
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus leadgate's own loggers (delivery, errors) on the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["leadgate"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
