@@ -116,3 +116,16 @@ def test_defusing_keeps_what_a_mail_client_shows() -> None:
                      "<!-- hidden <a href='https://x.nl/h'>h</a> -->")
     assert "1 < 2 and bold" in body.text and "hidden" not in body.text
     assert [(link.url, link.text) for link in body.links] == [("https://x.nl/u", "Stop")]
+
+
+@pytest.mark.parametrize(("raw", "says"), [
+    (b'From: ' + b'"a' * 100_000 + b"\n\nbody", "The From header is over 2000 characters"),
+    (b"From: a@b.nl\nContent-Type: text/plain;\n" + b" a=b;\n" * 50_000 + b"\nbody", "Content-Type header is over"),
+    (b"From: a@b.nl\nContent-Type: multipart/mixed; boundary=x\n\n" + b"--x\n\n" * 50_000, "MIME part boundaries"),
+], ids=["from", "content-type", "parts"])
+def test_headers_the_stdlib_parses_slowly_are_measured_first(raw: bytes, says: str) -> None:
+    # The stdlib's header parser is quadratic on such input (200 KB of '"a' in From: ~400 s).
+    started = time.perf_counter()
+    with pytest.raises(MessageError, match=says):
+        parse(raw)
+    assert time.perf_counter() - started < 5

@@ -18,7 +18,13 @@ from leadgate.kit.errors import InvalidInput
 from leadgate.lint.html import Body, html_body, plain_body
 
 MAX_MESSAGE_BYTES = 5_000_000
-_MAX_PARTS = 200
+_MAX_PARTS = 100
+# The stdlib parses a structured header in quadratic time on some junk (200 KB of '"a' in From: 400 s), so
+# the headers the lint reads are measured before they are parsed: each, and all of them together.
+MAX_HEADER_CHARS = 2_000
+_MAX_HEADERS_TOTAL = 50_000
+_READ = frozenset({"from", "list-unsubscribe", "list-unsubscribe-post", "content-type", "content-disposition",
+                   "content-transfer-encoding"})
 
 
 class MessageError(InvalidInput):
@@ -83,9 +89,7 @@ def _decoded(part: EmailMessage) -> str:
 
 def _bodies(msg: EmailMessage) -> tuple[Body, ...]:
     bodies: list[Body] = []
-    for number, part in enumerate(msg.walk()):
-        if number >= _MAX_PARTS:
-            raise MessageError(f"The message has more than {_MAX_PARTS} MIME parts.")
+    for part in msg.walk():
         if part.is_multipart():
             continue
         try:
@@ -100,6 +104,47 @@ def _bodies(msg: EmailMessage) -> tuple[Body, ...]:
     return tuple(bodies)
 
 
+def _prescan(raw: bytes) -> None:
+    """Before the stdlib parses anything (it reads Content-Type while splitting parts): refuse headers the
+    lint parses that are longer than MAX_HEADER_CHARS, and more part boundaries than _MAX_PARTS allows
+    (each part costs the stdlib ~80 µs). A body line that looks like such a header counts too."""
+    name, size, boundaries = "", 0, 0
+    for line in raw.split(b"\n"):
+        if name and line[:1] in (b" ", b"\t"):
+            size += len(line)
+        else:
+            name, size = "", 0
+            colon = line.find(b":", 0, 40)
+            if colon > 0 and line[:colon].strip().lower().decode("latin-1") in _READ:
+                name, size = line[:colon].strip().decode("latin-1"), len(line) - colon - 1
+            boundaries += line.startswith(b"--")
+        if name and size > MAX_HEADER_CHARS:
+            raise MessageError(f"The {name} header is over {MAX_HEADER_CHARS} characters long; leadgate reads "
+                               f"headers of at most {MAX_HEADER_CHARS}.")
+    if boundaries > 2 * _MAX_PARTS + 50:
+        raise MessageError(f"The message has {boundaries} lines starting with '--' (MIME part boundaries); "
+                           f"leadgate lints messages of at most {_MAX_PARTS} parts.")
+
+
+def _measure_headers(msg: EmailMessage) -> None:
+    """MessageError when a header the lint parses is longer than real ones are (see MAX_HEADER_CHARS)."""
+    total = 0
+    for number, part in enumerate(msg.walk()):
+        if number >= _MAX_PARTS:
+            raise MessageError(f"The message has more than {_MAX_PARTS} MIME parts.")
+        for name, value in part.raw_items():
+            if name.lower() not in _READ:
+                continue
+            size = len(value) if isinstance(value, str) else MAX_HEADER_CHARS + 1
+            if size > MAX_HEADER_CHARS:
+                raise MessageError(f"The {name} header is {size} characters long; leadgate reads headers of at "
+                                   f"most {MAX_HEADER_CHARS}.")
+            total += size
+    if total > _MAX_HEADERS_TOTAL:
+        raise MessageError(f"The message's From, List-Unsubscribe and Content-* headers are {total} characters "
+                           f"long together; leadgate reads at most {_MAX_HEADERS_TOTAL}.")
+
+
 def parse(raw: bytes) -> Message:
     """The parts of `raw` the lint checks; `MessageError` when there is nothing to lint."""
     if len(raw) > MAX_MESSAGE_BYTES:
@@ -108,10 +153,12 @@ def parse(raw: bytes) -> Message:
     if not raw.strip():
         raise MessageError("The message is empty: give the raw e-mail, headers and body (an .eml file).")
     raw = raw.replace(b"\r\n", b"\n")
+    _prescan(raw)
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     if not isinstance(msg, EmailMessage) or not msg.keys():
         raise MessageError("The message has no RFC 5322 headers (From, To, Subject ...): give the whole raw "
                            "e-mail, not only its text.")
+    _measure_headers(msg)
     senders, from_headers, from_problem = _senders(msg)
     unsubscribe, problem = _header(msg, "List-Unsubscribe")
     post, post_problem = _header(msg, "List-Unsubscribe-Post")
