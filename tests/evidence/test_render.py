@@ -72,8 +72,8 @@ def test_json_round_trips_with_a_stable_structure(state: State) -> None:
     pack = pack_of(state.url)
     doc = json.loads(render.to_json(pack))
     assert set(doc) == {"format", "generated_at", "leadgate_version", "contact", "person", "erased", "ledger",
-                        "suppression", "summary", "problems", "registers", "timeline"}
-    assert doc["format"] == "leadgate-evidence-pack/2"
+                        "suppression", "summary", "problems", "registers", "propagations", "timeline"}
+    assert doc["format"] == "leadgate-evidence-pack/3"
     assert doc["registers"] == {"as_of": "2026-11-25T00:00:00+00:00", "checks": [], "note": (
         "the NL rulebook names no do-not-call register in force on 2026-11-25 (nl-bel-me-niet applied from "
         "2009-10-01 to 2021-06-30)")}

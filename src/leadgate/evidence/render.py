@@ -12,7 +12,9 @@ from leadgate.evidence.registers import RegisterLine
 from leadgate.evidence.service import Pack
 
 # /2: `registers` became an object (as_of, note, checks per register) instead of one sentence.
-FORMAT = "leadgate-evidence-pack/2"
+# /3: the opt-out propagations (`propagations`, also in the timeline), recorded decisions name the call centre
+# that asked (`details.call_centre`, and in `what`), double opt-in consents carry submitted_at/confirmed_at.
+FORMAT = "leadgate-evidence-pack/3"
 
 
 def _plain(value: Any) -> str:
@@ -38,6 +40,7 @@ def to_json(pack: Pack) -> str:
         "problems": list(pack.problems),
         "registers": {"as_of": pack.registers.as_of, "note": pack.registers.note,
                       "checks": [_register_json(r) for r in pack.registers.lines]},
+        "propagations": [_propagation_json(e) for e in pack.propagations],
         "timeline": [_entry_json(e) for e in pack.entries],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=_plain) + "\n"
@@ -50,6 +53,12 @@ def _ledger_json(ledger: LedgerRef | None) -> dict[str, Any] | None:
 def _entry_json(entry: Entry) -> dict[str, Any]:
     return {"at": entry.at, "what": entry.what, "details": entry.details, "ledger": _ledger_json(entry.ledger),
             "checks": list(entry.checks), "problems": list(entry.problems)}
+
+
+def _propagation_json(entry: Entry) -> dict[str, Any]:
+    """One call centre told of the opt-out: the timeline entry's details with its proof, flat."""
+    return entry.details | {"ledger": _ledger_json(entry.ledger), "checks": list(entry.checks),
+                            "problems": list(entry.problems)}
 
 
 def _register_json(line: RegisterLine) -> dict[str, Any]:
@@ -111,6 +120,7 @@ def to_markdown(pack: Pack) -> str:
         lines += ["Nothing recorded.", ""]
     for number, entry in enumerate(pack.entries, start=1):
         lines += [f"### {number}. {_when(entry.at)} — {entry.what}", "", *_entry_lines(entry), ""]
+    lines += ["## Opt-out propagation to call centres", "", *_propagation_lines(pack), ""]
     lines += ["## Register checks", "", *_register_lines(pack), "",
               "## How to check this pack", "",
               "Each ledger event's hash is SHA-256(previous event's hash + its canonical JSON body). "
@@ -132,6 +142,31 @@ def _register_lines(pack: Pack) -> list[str]:
         out.append(f"- {_value(_sentence(line.text))}")
         out += [f"  - ✔ {check}" for check in line.checks]
         out += [f"  - ✘ **{problem}**" for problem in line.problems]
+    return out
+
+
+_TOLD = (("Call centre", "call_centre"), ("Cause", "cause"), ("Number", "number"), ("Queued", "queued_at"),
+         ("Delivered (webhook)", "delivered_at"), ("Acknowledged", "acknowledged_at"), ("Due by", "due_by"),
+         ("Status", "status"))
+
+
+def _propagation_lines(pack: Pack) -> list[str]:
+    """Every call centre that held the number and was told of the opt-out (details in the timeline)."""
+    if not pack.propagations:
+        return ["No opt-out of this person was propagated to a call centre (none held a number of theirs)."]
+    out = ["Each call centre that received the number (a call list, a pre-dial check) was told of the opt-out; "
+           f"status as of {_when(pack.generated_at)}.", "",
+           "| " + " | ".join(name for name, _ in _TOLD) + " | Proof |",
+           "|" + "---|" * (len(_TOLD) + 1)]
+    for entry in pack.propagations:
+        cells = [_cell(entry.details.get(key)) for _, key in _TOLD]
+        if entry.details.get("overdue"):
+            cells[-1] = f"**{cells[-1]}**"
+        proof = f"ledger event {entry.ledger.seq}" if entry.ledger else "no ledger event"
+        proof += f", acknowledged in event {entry.details['ack_ledger_seq']}" \
+            if entry.details.get("ack_ledger_seq") is not None else ""
+        proof += f"; **{len(entry.problems)} problem(s)**" if entry.problems else ""
+        out.append("| " + " | ".join([*cells, _cell(proof)]) + " |")
     return out
 
 

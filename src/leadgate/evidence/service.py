@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 import leadgate
 from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.consent.service import suppression_digest
-from leadgate.evidence import exports, timeline
+from leadgate.evidence import exports, propagations, timeline
 from leadgate.evidence import registers as register_section
 from leadgate.evidence.ledgerview import Entry, Events, utc
 from leadgate.kit.errors import LeadgateError
@@ -26,8 +26,8 @@ from leadgate.rules.loader import load
 NO_KEY = "suppression list not checked: LEADGATE_SUPPRESSION_KEY not set"
 # Ledger kinds about a person whose stored record the pack must find; an event of these kinds without
 # its record means the record was removed or changed.
-PERSON_KINDS = ("consent.given", "consent.withdrawn", "consent.used", "objection", "customer.recorded",
-                "decision.recorded")
+PERSON_KINDS = ("consent.given", "consent.withdrawn", "consent.used", "consent.confirmed", "objection",
+                "customer.recorded", "decision.recorded", "propagation.queued")
 
 
 class UnknownContact(LeadgateError):
@@ -54,6 +54,11 @@ class Pack:
     @property
     def erased(self) -> bool:
         return self.person is None
+
+    @property
+    def propagations(self) -> tuple[Entry, ...]:
+        """The opt-out propagations (one per call centre told), in the order queued."""
+        return tuple(e for e in self.entries if e.what.startswith(propagations.WHAT))
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -88,6 +93,7 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         raise UnknownContact(f"leadgate holds nothing about {masked}: no contact point and no objection on the "
                              f"suppression list{checked}.", field="contact")
     chain = ledger.verify(session)
+    moment = now or datetime.now(UTC)
     person = session.get(Person, point.person_id) if point is not None else None
     events = Events(session.scalars(select(LedgerEvent).where(LedgerEvent.subject == person.id)
                                     .order_by(LedgerEvent.seq)) if person else (), chain.seq)
@@ -108,6 +114,7 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         entries += timeline.customers(session, person.id, events)
         entries += timeline.attempts(session, person.id, point.id, events)
         entries += timeline.decisions(session, person.id, point.id, events)
+        entries += propagations.propagations(session, person.id, events, now=moment, mask=mask)
         entries += _unmatched(session, events, point.id)
     if medium == "phone":
         entries += exports.exports(session, int(value.lstrip("+")), events)
@@ -119,7 +126,6 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
     else:
         suppression = "not on the suppression list"
     book = load(None).for_region(region) if region else None
-    moment = now or datetime.now(UTC)
     registers = register_section.phone(session, number=int(value.lstrip("+")), book=book, region=region, at=moment,
                                        events=events) if medium == "phone" else register_section.email(moment)
     return Pack(
@@ -131,7 +137,8 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
 
 
 # At the same moment and ledger event, the cause comes before its effect (a call before the consent it used).
-_ORDER = ("lead", "customer", "consent given", "decision", "exported", "contact attempt", "consent used", "objection")
+_ORDER = ("lead", "customer", "consent given", "decision", "exported", "contact attempt", "consent used", "objection",
+          "consent withdrawn", propagations.WHAT)
 
 
 def _rank(what: str) -> int:
@@ -190,9 +197,26 @@ def _summary(medium: str, entries: list[Entry], suppression: str, erased: bool,
     lines.append("customer relationship: " + ("; ".join(
         f"{'paid' if c['paid'] else 'not paid'}, from {c['started_on'] or '?'} to {c['ended_on'] or 'now'}"
         for c in customer) if customer else "none recorded"))
+    lines.append(_told(entries))
     counts = {w: sum(e.what.startswith(w) for e in entries) for w in ("contact attempt", "decision recorded",
                                                                        "exported")}
+    asked = sorted({e.details["call_centre"] for e in entries
+                    if e.what.startswith("decision recorded") and e.details.get("call_centre")})
     lines.append(f"contact attempts: {counts['contact attempt']}; recorded decisions: {counts['decision recorded']}"
+                 + (f" (pre-dial checks asked by {', '.join(asked)})" if asked else "")
                  + (f"; exported in call lists: {counts['exported']}" if medium == "phone" else ""))
     lines.append(f"register checks: {registers.short}")
     return tuple(lines)
+
+
+def _told(entries: list[Entry]) -> str:
+    """Whether every call centre holding the number heard of the opt-out, in one line."""
+    told = [e.details for e in entries if e.what.startswith(propagations.WHAT)]
+    if not told:
+        return "opt-out propagated to call centres: none queued"
+    done = sum(d.get("acknowledged_at") is not None for d in told)
+    late = [str(d["call_centre"]) for d in told if d.get("overdue")]
+    waiting = len(told) - done - len(late)
+    return (f"opt-out propagated to call centres: {len(told)} ({done} acknowledged"
+            + (f", {waiting} awaiting acknowledgement" if waiting else "")
+            + (f", {len(late)} OVERDUE: {', '.join(sorted(set(late)))}" if late else "") + ")")

@@ -14,6 +14,7 @@ from leadgate.campaigns.models import Partner
 from leadgate.consent.digest import batch_digest
 from leadgate.consent.models import Consent, Objection, Suppression
 from leadgate.decisions.models import DecisionRecord
+from leadgate.evidence.confirmations import confirmation
 from leadgate.evidence.ledgerview import Entry, Events, LedgerRef, day, recorded_moment, sha256, utc
 from leadgate.intake.models import DataSource, Intake, Lead
 from leadgate.people.models import CustomerRelationship
@@ -78,6 +79,7 @@ def consents(session: Session, rows: list[Consent], events: Events) -> list[Entr
             ref = _intake_proof(session, intake, events, checks, problems, digests) or ref
         elif given is None:
             problems.append("NO LEDGER EVENT records this consent")
+        confirmation(session, c, events, details, checks, problems)
         out.append(Entry(at, f"consent given ({c.channel})", details, ref, tuple(checks), tuple(problems)))
         for moment, kind, what, stored in ((c.withdrawn_at, "consent.withdrawn", "consent withdrawn",
                                             {"via": c.withdrawn_via, "channel": c.channel}),
@@ -193,10 +195,10 @@ def attempts(session: Session, person_id: str, point_id: str, events: Events) ->
 
 
 def decisions(session: Session, person_id: str, point_id: str, events: Events) -> list[Entry]:
-    query = select(DecisionRecord).where((DecisionRecord.person_id == person_id) |
-                                         (DecisionRecord.contact_point_id == point_id))
+    query = (select(DecisionRecord, Partner).outerjoin(Partner, DecisionRecord.call_centre_id == Partner.id)
+             .where((DecisionRecord.person_id == person_id) | (DecisionRecord.contact_point_id == point_id)))
     out: list[Entry] = []
-    for d in session.scalars(query):
+    for d, centre in session.execute(query):
         facts_hash, checks, problems = _rehashed(d.facts, d.facts_sha256, "facts", "DECISION FACTS CHANGED: the "
                                                  "stored facts do not hash to the recorded SHA-256")
         event = events.recording(session, d.ledger_seq, kind="decision.recorded", key="decision_record", value=d.id)
@@ -207,6 +209,7 @@ def decisions(session: Session, person_id: str, point_id: str, events: Events) -
             ref = events.ref(event, problems)
             events.compare(event, {"facts_sha256": facts_hash, "allowed": d.allowed, "channel": d.channel,
                                    "campaign": d.campaign_id, "at": d.at}, checks, problems)
+            _asker(events.data[event.seq].get("call_centre"), d.call_centre_id, event.seq, checks, problems)
         try:
             decision = json.loads(d.decision)
         except ValueError:
@@ -214,12 +217,24 @@ def decisions(session: Session, person_id: str, point_id: str, events: Events) -
             problems.append("the stored decision is not readable JSON")
         if not isinstance(decision, dict):
             decision = {}
-        out.append(Entry(utc(d.at), f"decision recorded ({d.channel})", {
-            "decision_record": d.id, "campaign": d.campaign_id, "channel": d.channel, "allowed": d.allowed,
+        asked = f", pre-dial check asked by call centre {centre.name}" if centre is not None else ""
+        out.append(Entry(utc(d.at), f"decision recorded ({d.channel}){asked}", {
+            "decision_record": d.id, "call_centre": centre.name if centre is not None else None,
+            "campaign": d.campaign_id, "channel": d.channel, "allowed": d.allowed,
             "facts_sha256": d.facts_sha256, "rulebook": decision.get("rulebook"),
             "reasons": _codes(decision.get("reasons")), "grounds": _codes(decision.get("grounds"))},
             ref, tuple(checks), tuple(problems)))
     return out
+
+
+def _asker(recorded: object, stored: str | None, seq: int, checks: list[str], problems: list[str]) -> None:
+    """The call centre that asked (a pre-dial check over the API), as stored and as its event recorded it."""
+    if recorded == stored:
+        if stored is not None:
+            checks.append(f"the call centre that asked matches ledger event {seq}")
+    else:
+        problems.append(f"MISMATCH with ledger event {seq}: the stored call centre that asked ({stored or 'none'}) "
+                        f"differs from the recorded one ({recorded or 'none'})")
 
 
 def _codes(items: Any) -> list[dict[str, Any]]:
