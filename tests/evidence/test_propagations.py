@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from leadgate.campaigns import service as campaigns
 from leadgate.campaigns.models import Partner
@@ -22,6 +22,7 @@ from leadgate.evidence.ledgerview import Entry
 from leadgate.evidence.propagations import WHAT
 from leadgate.evidence.service import Pack
 from leadgate.kit.db import unit_of_work
+from leadgate.people.models import Person
 from leadgate.propagation import service as propagation
 from leadgate.propagation.models import Propagation
 from leadgate.rules.model import Rulebooks
@@ -211,3 +212,13 @@ def test_a_double_opt_in_consent_shows_submission_and_confirmation(database_url:
     sql(database_url, "UPDATE consent_requests SET submitted_at = :at", at=SUBMITTED - timedelta(days=1))
     problems = pack_of(database_url, "jan@example.nl", now=CONFIRMED).problems
     assert any("stored request" in p for p in problems), problems
+
+
+def test_an_erased_person_still_shows_who_was_told(told: tuple[Screened, str, str]) -> None:
+    screened, exporter, checker = told
+    with unit_of_work(screened.url) as session:
+        session.execute(delete(Person))
+    pack = pack_of(screened.url, now=OBJECTED + timedelta(days=2))
+    assert pack.erased and pack.problems == ()
+    assert set(told_entries(pack)) == {exporter, checker}
+    assert told_entries(pack)[checker].details["overdue"]

@@ -108,6 +108,9 @@ def _status(row: Propagation, now: datetime) -> tuple[str, bool]:
 def propagations(session: Session, person_id: str, events: Events, *, now: datetime,
                  mask: Callable[[str, str], str]) -> list[Entry]:
     """`mask(medium, value)` masks the number still held on a row (an acknowledged row has forgotten it)."""
+    for event in session.scalars(select(LedgerEvent).where(LedgerEvent.kind == QUEUED,
+                                                           LedgerEvent.subject == person_id)):
+        events.add(event)  # already there when the person is; an erased person's are found by their id
     out: list[Entry] = []
     stored: set[str] = set()
     for row, centre in propagation.of_person(session, person_id=person_id):

@@ -114,8 +114,12 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         entries += timeline.customers(session, person.id, events)
         entries += timeline.attempts(session, person.id, point.id, events)
         entries += timeline.decisions(session, person.id, point.id, events)
-        entries += propagations.propagations(session, person.id, events, now=moment, mask=mask)
         entries += _unmatched(session, events, point.id)
+    # Whether the call centres were told outlives the person: an erased person's objections still name them.
+    told = [person.id] if person is not None else sorted({e.subject for e in events.by_seq.values()
+                                                          if e.kind == "objection" and e.subject})
+    for subject in told:
+        entries += propagations.propagations(session, subject, events, now=moment, mask=mask)
     if medium == "phone":
         entries += exports.exports(session, int(value.lstrip("+")), events)
     entries.sort(key=lambda e: (e.at, e.ledger.seq if e.ledger else 0, _rank(e.what)))
