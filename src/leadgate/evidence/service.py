@@ -107,6 +107,11 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
     objections = list(session.scalars(select(Objection).where(
         where | (Objection.person_id == person.id) if person else where)))
     entries = timeline.objections(session, objections, events, digest)
+    # Whether the call centres were told outlives the person: an erased person's objections still name them.
+    told = [person.id] if person is not None else sorted({e.subject for e in events.by_seq.values()
+                                                          if e.kind == "objection" and e.subject})
+    for subject in told:
+        entries += propagations.propagations(session, subject, events, now=moment, mask=mask)
     if person is not None and point is not None:
         point_consents = list(session.scalars(select(Consent).where(Consent.contact_point_id == point.id)))
         entries += timeline.consents(session, point_consents, events)
@@ -115,11 +120,6 @@ def build_pack(session: Session, *, contact: str, country: str | None, key: byte
         entries += timeline.attempts(session, person.id, point.id, events)
         entries += timeline.decisions(session, person.id, point.id, events)
         entries += _unmatched(session, events, point.id)
-    # Whether the call centres were told outlives the person: an erased person's objections still name them.
-    told = [person.id] if person is not None else sorted({e.subject for e in events.by_seq.values()
-                                                          if e.kind == "objection" and e.subject})
-    for subject in told:
-        entries += propagations.propagations(session, subject, events, now=moment, mask=mask)
     if medium == "phone":
         entries += exports.exports(session, int(value.lstrip("+")), events)
     entries.sort(key=lambda e: (e.at, e.ledger.seq if e.ledger else 0, _rank(e.what)))
