@@ -3,8 +3,9 @@ the caller's principal (API key → role, call centre) and the role check."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Annotated
@@ -12,9 +13,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from leadgate.access.service import Principal, authenticate
-from leadgate.kit.db import unit_of_work
+from leadgate.kit.db import API_SESSIONS, new_session
 from leadgate.kit.errors import Forbidden, RateLimited
 from leadgate.kit.settings import Settings
 from leadgate.rules.model import Rulebooks
@@ -50,6 +52,8 @@ class ServerState:
     books: Rulebooks
     limiter: RateLimiter
     extras: dict[str, object] = field(default_factory=dict)
+    # Requests holding a database session (see db_session); bound to the server's loop on first use.
+    sessions: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(API_SESSIONS))
 
 
 def server(request: Request) -> ServerState:
@@ -60,11 +64,25 @@ def server(request: Request) -> ServerState:
 Server = Annotated[ServerState, Depends(server)]
 
 
-def db_session(state: Server) -> Iterator[Session]:
+async def db_session(state: Server) -> AsyncIterator[Session]:
     """One transaction per request, committed when the route returns (before the response is sent: an
-    objection is in force for every later request once its 200 arrives)."""
-    with unit_of_work(state.settings.database_url) as session:
-        yield session
+    objection is in force for every later request once its 200 arrives).
+
+    At most API_SESSIONS requests of this process hold a session at once; the others wait here, on the
+    event loop. Waiting for a pooled connection in a worker thread instead deadlocks under a burst: the
+    waiting requests take every thread while the requests that hold the connections wait for a thread to
+    run their route (until the pool's 30 s timeout). Commit and rollback run in a thread (a commit waits
+    for the disk)."""
+    async with state.sessions:
+        session = new_session(state.settings.database_url)
+        try:
+            yield session
+            await run_in_threadpool(session.commit)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            await run_in_threadpool(session.close)
 
 
 # scope="function": the unit of work ends (commits) when the route function returns, not after the response.

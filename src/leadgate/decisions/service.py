@@ -22,6 +22,7 @@ from leadgate.consent.service import suppression_digest
 from leadgate.core import facts as f
 from leadgate.core.decision import Decision
 from leadgate.core.engine import decide
+from leadgate.decisions import pgfacts
 from leadgate.decisions.models import DecisionRecord
 from leadgate.intake.models import DataSource, Lead
 from leadgate.kit.errors import InvalidInput, NotFound
@@ -125,6 +126,15 @@ def _assemble(session: Session, *, contact: str, country: str | None, campaign_i
         raise InvalidInput(f"channel must be one of {', '.join(f.CHANNELS)}, not {channel!r}.", field="channel")
     if at.tzinfo is None:
         raise InvalidInput("at needs a UTC offset, e.g. 2026-11-23T10:15:00+01:00.", field="at")
+    if pgfacts.applies(session):  # the pre-dial hot path: one statement instead of a query per part
+        try:
+            medium, value, region, _ = people.normalise(contact, country=country)
+        except InvalidInput:
+            campaign_facts(session, campaign_id)  # an unknown campaign is the first error, as below
+            raise
+        return pgfacts.assemble(session, medium=medium, value=value, region=region, country=country,
+                                digest=suppression_digest(key, f"{medium}:{value}"), campaign_id=campaign_id,
+                                channel=channel, at=at, kind=kind)
     campaign = campaign_facts(session, campaign_id)
     medium, value, region, _ = people.normalise(contact, country=country)
     digest = suppression_digest(key, f"{medium}:{value}")

@@ -17,7 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from leadgate.kit.errors import LeadgateError
 
@@ -31,14 +31,23 @@ class DatabaseBehind(LeadgateError):
     code = "database_behind"
 
 
+# Connections per process (PostgreSQL): kept open, and opened beyond that under bursts. The API server lets
+# at most API_SESSIONS requests hold a session at a time (api.deps), leaving a few for background work.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+API_SESSIONS = POOL_SIZE + POOL_OVERFLOW - 4
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} if ":memory:" not in url and url != "sqlite://" \
+            else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -55,10 +64,16 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def new_session(url: str) -> Session:
+    """The session of a unit of work (expire_on_commit off: results stay readable after it). A Session, not
+    a sessionmaker per call: making one costs more than the session."""
+    return Session(engine_for(url), expire_on_commit=False)
+
+
 @contextmanager
 def unit_of_work(url: str) -> Iterator[Session]:
     """One transaction: commits when the block ends, rolls back everything if it raises."""
-    session = sessionmaker(engine_for(url), expire_on_commit=False)()
+    session = new_session(url)
     try:
         yield session
         session.commit()

@@ -11,12 +11,14 @@ pre-dial path (`register_checks`). Both answer from the same choice of snapshots
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 import polars as pl
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.core import facts as f
@@ -39,19 +41,38 @@ class RegisterState:
     numbers: pl.DataFrame
 
 
+class SnapshotLike(Protocol):
+    """What choosing reads of a snapshot (a RegisterSnapshot, or a row the pre-dial path read)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def register(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def checked_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class _Chosen:
-    full: RegisterSnapshot | None
-    checks: tuple[RegisterSnapshot, ...]  # later than `full`, oldest first
+    full: Any  # SnapshotLike | None
+    checks: tuple[Any, ...]  # SnapshotLike later than `full`, oldest first
 
 
-def _when(snapshot: RegisterSnapshot) -> datetime:
+def _when(snapshot: SnapshotLike) -> datetime:
     return from_store(snapshot.checked_at)
 
 
 def _chosen(session: Session, at: datetime) -> dict[str, _Chosen]:
-    snapshots = session.scalars(select(RegisterSnapshot).where(RegisterSnapshot.checked_at <= to_store(at))).all()
-    by_register: dict[str, list[RegisterSnapshot]] = defaultdict(list)
+    return choose(session.scalars(select(RegisterSnapshot).where(RegisterSnapshot.checked_at <= to_store(at))).all(),
+                  at)
+
+
+def choose(snapshots: Sequence[SnapshotLike], at: datetime) -> dict[str, _Chosen]:
+    """Per register, the snapshots an answer as of `at` rests on (see the module docstring), from the
+    snapshots with checked_at <= at (more do no harm). Pure: the pre-dial path reads the rows its own way."""
+    by_register: dict[str, list[Any]] = defaultdict(list)
     for s in snapshots:
         if _when(s) <= at:  # the SQL filter compares stored text on SQLite; this one compares moments
             by_register[s.register].append(s)
@@ -105,22 +126,33 @@ def register_states(session: Session, *, at: datetime, data_dir: Path) -> list[R
 
 def register_checks(session: Session, *, number: int, at: datetime) -> tuple[f.RegisterCheck, ...]:
     """What each register said about one number (E.164 digits) as of `at`: the facts for the core."""
+    chosen = _chosen(session, at)
+    check_ids = [s.id for c in chosen.values() for s in c.checks]
+    answers: dict[int, bool] = dict(session.execute(select(
+        RegisterCheckResult.snapshot_id, RegisterCheckResult.listed).where(
+        RegisterCheckResult.number == number, RegisterCheckResult.snapshot_id.in_(check_ids))).all()) \
+        if check_ids else {}
+    fulls = [(name, c.full.id) for name, c in chosen.items() if c.full is not None]
+    listings = session.execute(select(RegisterNumber.register, RegisterNumber.listed_from, RegisterNumber.listed_to)
+                               .where(RegisterNumber.number == number,
+                                      RegisterNumber.register.in_([name for name, _ in fulls]))).all() if fulls else []
+    return checks_from(chosen, answers=answers, listings=[(r, a, b) for r, a, b in listings])
+
+
+def checks_from(chosen: dict[str, _Chosen], *, answers: dict[int, bool],
+                listings: Sequence[tuple[str, int, int | None]]) -> tuple[f.RegisterCheck, ...]:
+    """The register facts of one number from its rows: `answers` (check snapshot id -> listed) and
+    `listings` (register, listed_from, listed_to) of its listing intervals. Pure (see `choose`)."""
     out = []
-    for name, chosen in _chosen(session, at).items():
-        if chosen.checks:
-            answers = dict(session.execute(select(RegisterCheckResult.snapshot_id, RegisterCheckResult.listed).where(
-                RegisterCheckResult.number == number,
-                RegisterCheckResult.snapshot_id.in_([s.id for s in chosen.checks]))).all())
-            latest = [s for s in chosen.checks if s.id in answers]
-            if latest:
-                out.append(f.RegisterCheck(name=name, listed=bool(answers[latest[-1].id]),
-                                           checked_at=_when(latest[-1]).astimezone(UTC)))
-                continue
-        if chosen.full is not None:
-            full_id = chosen.full.id
-            listed = session.scalars(select(RegisterNumber.id).where(
-                RegisterNumber.register == name, RegisterNumber.number == number,
-                RegisterNumber.listed_from <= full_id,
-                or_(RegisterNumber.listed_to.is_(None), and_(RegisterNumber.listed_to > full_id))).limit(1)).first()
-            out.append(f.RegisterCheck(name=name, listed=listed is not None, checked_at=_when(chosen.full)))
+    for name, c in chosen.items():
+        latest = [s for s in c.checks if s.id in answers]
+        if latest:
+            out.append(f.RegisterCheck(name=name, listed=bool(answers[latest[-1].id]),
+                                       checked_at=_when(latest[-1]).astimezone(UTC)))
+            continue
+        if c.full is not None:
+            full_id = c.full.id
+            listed = any(register == name and listed_from <= full_id and (listed_to is None or listed_to > full_id)
+                         for register, listed_from, listed_to in listings)
+            out.append(f.RegisterCheck(name=name, listed=listed, checked_at=_when(c.full)))
     return tuple(out)
