@@ -222,3 +222,12 @@ def test_an_erased_person_still_shows_who_was_told(told: tuple[Screened, str, st
     assert pack.erased and pack.problems == ()
     assert set(told_entries(pack)) == {exporter, checker}
     assert told_entries(pack)[checker].details["overdue"]
+
+
+def test_a_double_opt_in_consent_without_its_confirmation_is_a_problem(database_url: str, tmp_path: Path) -> None:
+    screened = build(database_url, tmp_path)
+    assert pack_of(screened.url, now=OBJECTED).problems == ()
+    # A consent made to look confirmed by e-mail link: nothing in the ledger says the person clicked.
+    sql(screened.url, "UPDATE consents SET collection_method = :method", method=doubleoptin.METHOD)
+    problems = pack_of(screened.url, now=OBJECTED).problems
+    assert any("NO LEDGER EVENT (consent.confirmed)" in p for p in problems), problems
