@@ -394,6 +394,40 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def synchronous_commit(url: str, value: str | None) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    target = make_url(url)
+    engine = create_engine(target, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        setting = "RESET synchronous_commit" if value is None else f"SET synchronous_commit = {value}"
+        connection.execute(text(f'ALTER DATABASE "{target.database}" {setting}'))
+    engine.dispose()
+
+
+def serve_and_drive(args: argparse.Namespace, setup: dict[str, Any], routes: list[str], checks: list[bytes],
+                    whoami: list[bytes], kinds: list[str], report: dict[str, Any]) -> None:
+    if not args.repeat:
+        return
+    port = args.port or free_port()
+    server = None if args.port else start_server(setup, workers=args.workers, port=port, deliver=args.deliver)
+    try:
+        for run in range(args.repeat):
+            for route in routes:
+                result = measured(port, server, checks if route == "check" else whoami,
+                                  kinds if route == "check" else None, args)
+                report["runs"][route].append(result)
+                brief = {k: result[k] for k in ("throughput", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+                                                "send_lag_p99_ms", "statuses", "errors", "connections")}
+                print(f"run {run + 1} {route}: {brief}\n  cpu ms/request {result['cpu_ms_per_request']}"
+                      f"\n  cpu cores {result['cpu_cores']}", file=sys.stderr, flush=True)
+                if route == "check" and "answers" in result and run == 0:
+                    print(f"  answers {result['answers']}\n  by kind {result['by_kind']}", file=sys.stderr)
+    finally:
+        if server is not None:
+            stop_server(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=URL, help="the database make_api.py built")
@@ -409,6 +443,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--inprocess", type=int, default=2000, help="contacts for the in-process baseline (0: skip)")
     parser.add_argument("--deliver", action="store_true", help="run the opt-out delivery loop in the server")
+    parser.add_argument("--async-commit", action="store_true", help=(
+        "synchronous_commit=off for the benchmark database while it runs (ALTER DATABASE ... SET, reset after): "
+        "commits stop waiting for the WAL flush, so the ledger's lock is not held over an fsync"))
     parser.add_argument("--tag", default="", help="label of this invocation in the results file")
     parser.add_argument("--port", type=int, help="drive a server already running on this port (e.g. under py-spy); "
                                                   "its CPU is then not measured")
@@ -433,24 +470,13 @@ def main() -> None:
     if args.inprocess:
         report["inprocess"] = inprocess(setup, pool, args.inprocess, at)
     routes = {"check": ["check"], "whoami": ["whoami"], "both": ["check", "whoami"]}[args.route]
-    if args.repeat:
-        port = args.port or free_port()
-        server = None if args.port else start_server(setup, workers=args.workers, port=port, deliver=args.deliver)
-        try:
-            for run in range(args.repeat):
-                for route in routes:
-                    result = measured(port, server, checks if route == "check" else whoami,
-                                      kinds if route == "check" else None, args)
-                    report["runs"][route].append(result)
-                    brief = {k: result[k] for k in ("throughput", "p50_ms", "p90_ms", "p99_ms", "max_ms",
-                                                    "send_lag_p99_ms", "statuses", "errors", "connections")}
-                    print(f"run {run + 1} {route}: {brief}\n  cpu ms/request {result['cpu_ms_per_request']}"
-                          f"\n  cpu cores {result['cpu_cores']}", file=sys.stderr, flush=True)
-                    if route == "check" and "answers" in result and run == 0:
-                        print(f"  answers {result['answers']}\n  by kind {result['by_kind']}", file=sys.stderr)
-        finally:
-            if server is not None:
-                stop_server(server)
+    if args.async_commit:
+        synchronous_commit(args.url, "off")
+    try:
+        serve_and_drive(args, setup, routes, checks, whoami, kinds, report)
+    finally:
+        if args.async_commit:
+            synchronous_commit(args.url, None)
     report["loadavg_after"] = Path("/proc/loadavg").read_text().split()[:3]
     report["median"] = {route: median_of(runs) for route, runs in report["runs"].items() if runs}
     for route, m in report["median"].items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Annotated
@@ -56,7 +56,7 @@ class ServerState:
     sessions: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(API_SESSIONS))
 
 
-def server(request: Request) -> ServerState:
+async def server(request: Request) -> ServerState:  # async: no worker thread for a lookup
     state: ServerState = request.app.state.leadgate
     return state
 
@@ -77,12 +77,21 @@ async def db_session(state: Server) -> AsyncIterator[Session]:
         session = new_session(state.settings.database_url)
         try:
             yield session
-            await run_in_threadpool(session.commit)
         except BaseException:
-            await run_in_threadpool(session.rollback)
+            await run_in_threadpool(_end, session, commit=False)
             raise
-        finally:
-            await run_in_threadpool(session.close)
+        await run_in_threadpool(_end, session, commit=True)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close in one trip to a worker thread: each trip costs the hot path."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 # scope="function": the unit of work ends (commits) when the route function returns, not after the response.
@@ -103,11 +112,11 @@ def principal(state: Server, session: Db,
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def require(*roles: str) -> Callable[[Principal], Principal]:
+def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only these roles through (admin always may)."""
     allowed = {"admin", *roles}
 
-    def check(who: Caller) -> Principal:
+    async def check(who: Caller) -> Principal:  # async: no worker thread for comparing a role
         if who.role not in allowed:
             raise Forbidden(f"A {who.role} key may not do this; it needs one of: {', '.join(sorted(allowed))}.")
         return who
