@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -88,12 +89,18 @@ def make_keys(database_url: str) -> dict[str, str]:
     return tokens
 
 
-@pytest.fixture
-def api(database_url: str, books: Rulebooks, tmp_path: object) -> Iterator[Api]:
-    """The store of tests.store_helpers (CallCo, LeadShop, campaign winter-2026), keys, a running server."""
+@contextmanager
+def running_api(database_url: str, books: Rulebooks, **overrides: object) -> Iterator[Api]:
+    """The store of tests.store_helpers (CallCo, LeadShop, campaign winter-2026), keys, and a running server
+    with these settings changed."""
     setup_store(database_url)
     tokens = make_keys(database_url)
-    settings = api_settings(database_url, data_dir=tmp_path)
+    settings = api_settings(database_url, **overrides)
     with ServerThread(create_app(settings, books=books)) as running:
-        url = f"http://127.0.0.1:{running.port}"
-        yield Api(url=url, settings=settings, database_url=database_url, tokens=tokens)
+        yield Api(url=f"http://127.0.0.1:{running.port}", settings=settings, database_url=database_url, tokens=tokens)
+
+
+@pytest.fixture
+def api(database_url: str, books: Rulebooks, tmp_path: object) -> Iterator[Api]:
+    with running_api(database_url, books, data_dir=tmp_path) as running:
+        yield running

@@ -15,15 +15,14 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from leadgate.api.app import create_app
 from leadgate.consent import doubleoptin
 from leadgate.consent.models import Consent, ConsentRequest, Objection
 from leadgate.decisions import service as decisions
 from leadgate.kit.db import unit_of_work
 from leadgate.ledger.models import LedgerEvent
 from leadgate.rules.model import Rulebooks
-from tests.api.conftest import SECRET, Api, ServerThread, api_settings, make_keys
-from tests.store_helpers import CAMPAIGN, KEY, count, setup_store
+from tests.api.conftest import SECRET, Api, running_api
+from tests.store_helpers import CAMPAIGN, KEY, count
 
 PUBLIC = "https://consent.example.org"
 PHONE = "+31612345678"
@@ -34,11 +33,8 @@ TEXT = "Ja, bel mij over energieaanbiedingen van Voorbeeld BV."
 @pytest.fixture
 def api(database_url: str, books: Rulebooks) -> Iterator[Api]:
     """The shared store and keys, on a server whose public address is an https one (links are built on it)."""
-    setup_store(database_url)
-    tokens = make_keys(database_url)
-    settings = api_settings(database_url, public_url=PUBLIC)
-    with ServerThread(create_app(settings, books=books)) as running:
-        yield Api(f"http://127.0.0.1:{running.port}", settings, database_url, tokens)
+    with running_api(database_url, books, public_url=PUBLIC) as running:
+        yield running
 
 
 def form(**changes: Any) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from leadgate.api import pages
-from leadgate.api.app import create_app
 from leadgate.consent import unsubscribe as links
 from leadgate.consent.models import Objection, Suppression
 from leadgate.decisions import service as decisions
@@ -25,8 +24,8 @@ from leadgate.kit.db import unit_of_work
 from leadgate.ledger.models import LedgerEvent
 from leadgate.people.models import ContactPoint
 from leadgate.rules.model import Rulebooks
-from tests.api.conftest import SECRET, Api, ServerThread, api_settings, make_keys
-from tests.store_helpers import CAMPAIGN, KEY, count, setup_store
+from tests.api.conftest import SECRET, Api, running_api
+from tests.store_helpers import CAMPAIGN, KEY, count
 
 PUBLIC = "https://mail.example.org"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -35,11 +34,8 @@ ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 @pytest.fixture
 def api(database_url: str, books: Rulebooks) -> Iterator[Api]:
     """The shared store and keys, on a server whose public address is an https one (links are built on it)."""
-    setup_store(database_url)
-    tokens = make_keys(database_url)
-    settings = api_settings(database_url, public_url=PUBLIC)
-    with ServerThread(create_app(settings, books=books)) as running:
-        yield Api(f"http://127.0.0.1:{running.port}", settings, database_url, tokens)
+    with running_api(database_url, books, public_url=PUBLIC) as running:
+        yield running
 
 
 def make_links(api: Api, recipients: list[str], role: str = "marketing") -> httpx.Response:
