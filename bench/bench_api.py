@@ -360,11 +360,19 @@ def inprocess(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str
     key = setup["key"].encode()
     moment = datetime.fromisoformat(at) if at else datetime.now(UTC)
     token = json.loads((Path(setup["data_dir"]).parent / "tokens.json").read_text())["compliance"]
+    from leadgate.decisions import pgfacts
+
     results: dict[str, Any] = {}
-    for label, record in (("decide_stored", False), ("decide_stored + record", True), ("authenticate", None)):
-        times = []
+    fast = pgfacts.applies
+    cases = (("decide_stored, per-part queries (before pgfacts)", False, False),
+             ("decide_stored", False, True), ("decide_stored + record", True, True),
+             ("decide_stored + record, per-part queries (before pgfacts)", True, False),
+             ("authenticate", None, True))
+    for label, record, one_statement in cases:
+        pgfacts.applies = fast if one_statement else (lambda _: False)
+        times, cpu = [], []
         for entry in pool[:n]:
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             with unit_of_work(setup["url"]) as session:
                 if record is None:
                     authenticate(session, token)
@@ -373,9 +381,12 @@ def inprocess(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str
                                   campaign_id=setup["campaign"], channel=entry["channel"], at=moment, key=key,
                                   books=books, record=record, now=datetime.now(UTC), actor="bench")
             times.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
+        pgfacts.applies = fast  # type: ignore[assignment]
         values = np.asarray(times[n // 10:])  # the first tenth warms caches and connections
         results[label] = {"calls": int(values.size), "mean_ms": round(float(values.mean()) * 1000, 3),
-                          "p50_ms": ms(values, 0.5), "p99_ms": ms(values, 0.99)}
+                          "p50_ms": ms(values, 0.5), "p99_ms": ms(values, 0.99),
+                          "cpu_ms": round(float(np.mean(cpu[n // 10:])) * 1000, 3)}
         print(f"  in process, {label}: {results[label]}", file=sys.stderr, flush=True)
     return results
 

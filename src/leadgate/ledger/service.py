@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadgate.ledger.models import GENESIS, LedgerEvent
@@ -61,7 +61,17 @@ def _head(session: Session) -> str:
             and not session.in_nested_transaction():
         return str(cached[1])
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
+        # On the driver's cursor: every other appender waits while this runs, and the ORM costs ~0.4 ms of
+        # CPU a statement (the pre-dial check appends on every request). The head is read by a statement
+        # after the lock's, so in a snapshot taken once the previous appender has committed.
+        session.flush()
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK,), prepare=True)
+            row = cursor.execute("SELECT hash FROM ledger_events ORDER BY seq DESC LIMIT 1", prepare=True).fetchone()
+        finally:
+            cursor.close()
+        return str(row[0]) if row else GENESIS
     head = session.scalars(select(LedgerEvent.hash).order_by(LedgerEvent.seq.desc()).limit(1)).first()
     return head or GENESIS
 
