@@ -31,11 +31,12 @@ class DatabaseBehind(LeadgateError):
     code = "database_behind"
 
 
-# Connections per process (PostgreSQL): kept open, and opened beyond that under bursts. The API server lets
-# at most API_SESSIONS requests hold a session at a time (api.deps), leaving a few for background work.
+# Connections per process: kept open, and opened beyond that under bursts. The API server lets at most
+# API_SESSIONS requests of a process hold a session at a time (api.deps): more threads only wait for the GIL
+# (and for the ledger's lock), and the rest of the pool is left to background work (opt-out delivery).
 POOL_SIZE = 10
 POOL_OVERFLOW = 10
-API_SESSIONS = POOL_SIZE + POOL_OVERFLOW - 4
+API_SESSIONS = 8
 
 
 @lru_cache(maxsize=8)
