@@ -252,14 +252,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(setup: dict[str, Any], *, workers: int, port: int, deliver: bool) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGATE_")} | {
+def start_server(setup: dict[str, Any], *, workers: int, port: int, deliver: bool, src: Path | None = None
+                 ) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGATE_")}
+    env |= ({"PYTHONPATH": str(src)} if src else {}) | {
         "LEADGATE_DATABASE_URL": setup["url"], "LEADGATE_SUPPRESSION_KEY": setup["key"],
         "LEADGATE_SECRET_KEY": setup["secret"], "LEADGATE_DATA_DIR": setup["data_dir"],
         "LEADGATE_API_DELIVER": "true" if deliver else "false"}
-    leadgate = str(Path(sys.executable).parent / "leadgate")
-    proc = subprocess.Popen([leadgate, "serve", "--port", str(port), "--workers", str(workers),
-                             "--log-level", "warning"], env=env, start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-m", "leadgate.cli.main", "serve", "--port", str(port), "--workers",
+                             str(workers), "--log-level", "warning"], env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -421,7 +422,8 @@ def serve_and_drive(args: argparse.Namespace, setup: dict[str, Any], routes: lis
     if not args.repeat:
         return
     port = args.port or free_port()
-    server = None if args.port else start_server(setup, workers=args.workers, port=port, deliver=args.deliver)
+    server = None if args.port else start_server(setup, workers=args.workers, port=port, deliver=args.deliver,
+                                                 src=args.src)
     try:
         for run in range(args.repeat):
             for route in routes:
@@ -458,6 +460,8 @@ def main() -> None:
         "synchronous_commit=off for the benchmark database while it runs (ALTER DATABASE ... SET, reset after): "
         "commits stop waiting for the WAL flush, so the ledger's lock is not held over an fsync"))
     parser.add_argument("--tag", default="", help="label of this invocation in the results file")
+    parser.add_argument("--src", type=Path, help="serve this source tree instead of the installed leadgate (e.g. an "
+                                                  "older commit: git archive COMMIT src | tar -x -C /tmp/before)")
     parser.add_argument("--port", type=int, help="drive a server already running on this port (e.g. under py-spy); "
                                                   "its CPU is then not measured")
     args = parser.parse_args()
