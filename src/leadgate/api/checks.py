@@ -15,11 +15,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from leadgate.access.service import Principal
 from leadgate.api.deps import Db, Server, require
+from leadgate.api.fields import CampaignId, Contact, Moment
 from leadgate.core import facts as f
 from leadgate.core.decision import Category
 from leadgate.decisions import service as decisions
@@ -30,26 +31,8 @@ from leadgate.screening.assigned import NotAssigned, assigned_numbers
 
 router = APIRouter(tags=["checks"])
 
-Contact = Annotated[str, Field(min_length=1, max_length=320, description=(
-    "A phone number in any format (national formats need `country`) or an e-mail address."),
-    examples=["06-12345678", "+32 470 12 34 56", "anna@example.nl"])]
 PersonId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]{1,32}$",
                                 description="A stored person's id, instead of `contact`.")]
-CampaignId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
-                                  description="The campaign's id.", examples=["winter-2026"])]
-# Free text that is stored or looked up: no control characters (PostgreSQL refuses NUL in text).
-Label = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]+$")]
-EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
-
-
-def _plausible(moment: datetime) -> datetime:
-    # Outside this the rulebooks say nothing, and the far ends overflow when converted to UTC.
-    if not EARLIEST <= moment < LATEST:
-        raise ValueError("must lie between 2000 and 2100")
-    return moment
-
-
-Moment = Annotated[f.Timestamp, AfterValidator(_plausible)]
 
 
 class CheckRequest(BaseModel):

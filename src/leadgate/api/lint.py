@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from leadgate.access.service import Principal
 from leadgate.api.deps import Db, Server, require
+from leadgate.api.fields import CampaignId
 from leadgate.core.facts import ContactKind, SourceKind
 from leadgate.lint import service
 from leadgate.lint.message import MAX_MESSAGE_BYTES
@@ -37,8 +38,7 @@ class RecipientIn(BaseModel):
 class LintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    campaign: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
-                          description="The campaign id the message is sent for.")
+    campaign: Annotated[CampaignId, Field(description="The campaign id the message is sent for.")]
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_BYTES,
                          description="The raw RFC 5322 message: headers, a blank line, the body (MIME "
                                      "multipart allowed). Leave attachments out; the server's body limit applies.")

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from leadgate.access.service import Principal
-from leadgate.api.checks import CampaignId, Contact, Label, Moment
 from leadgate.api.deps import Db, Server, require
+from leadgate.api.fields import CampaignId, Contact, Label, Moment
 from leadgate.attempts.record import AttemptSpec, Recorded, call_centre_named, check_attempt
 from leadgate.attempts.service import record_batch
 from leadgate.core import facts as f

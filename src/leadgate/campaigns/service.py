@@ -17,6 +17,8 @@ from leadgate.kit.errors import InvalidInput
 from leadgate.ledger import service as ledger
 
 PartnerKind = Literal["call_centre", "lead_supplier"]
+# A campaign id: the organisation's own code, also used in file and folder names.
+CAMPAIGN_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 
 class CallCentreShare(BaseModel):
@@ -31,7 +33,7 @@ class CampaignSpec(BaseModel):
     """The campaign file (TOML), validated strictly."""
 
     model_config = ConfigDict(extra="forbid")
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    id: Annotated[str, Field(pattern=CAMPAIGN_ID)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     lawful_basis: LawfulBasis
     sector: Sector = "other"
