@@ -211,3 +211,40 @@ def test_rows_with_a_history_decided_on_worker_processes_equal_those_decided_her
                                                           for r in rows])
     assert forked.rows.equals(here.rows)
     assert 0 < forked.rows["allowed"].sum() < 30  # both kinds of answer are in the comparison
+
+
+def test_rows_with_the_same_history_share_one_decision_and_a_history_of_its_own_is_decided_alone(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    from leadgate.screening.bulk import OUTCOME_SCHEMA
+    from leadgate.screening.service import decide_candidates
+
+    setup_campaign(database_url)
+    objected = [f"+31 6 5000{i:04d}" for i in range(3)]
+    for n in objected:  # one moment for all three: as a suppression list recorded at once
+        object_to(database_url, n, at=AT - timedelta(days=3))
+    consented = [f"+31 6 6000{i:04d}" for i in range(2)]
+    for i, n in enumerate(consented):
+        give_consent(database_url, n, given_at=AT - timedelta(days=10 + i))
+    plain = ["+31 6 70000001", "+31 6 70000002"]
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": n} for n in objected + consented + plain]
+                        + [{"phone": None, "naam": "No number"}, {"phone": "12-34", "land": "NL"}])
+    decided: list[int] = []
+    with unit_of_work(database_url) as session:
+        first = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
+                                  data_dir=tmp_path / "data", leads=leads)
+
+        by_row = {r["_row"]: tuple(r[c] for c in OUTCOME_SCHEMA) for r in first.rows.iter_rows(named=True)}
+
+        def counting(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
+            decided.append(len(rows))  # the representatives; their answers as the first run gave them
+            return [by_row[r["_row"]] for r in rows]
+
+        again = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
+                                  data_dir=tmp_path / "data", leads=leads, individual=counting)
+    # objected (one group), each consent alone, the plain numbers, no number, an invalid number
+    assert decided == [6]
+    codes = dict(zip(again.rows["_row"].to_list(), again.rows["codes"].to_list(), strict=True))
+    assert {codes[r] for r in (2, 3, 4)} == {first.rows.filter(pl.col("_row") == 2)["codes"].item()}
+    assert "OBJECTION" in codes[2]
+    assert codes[9] == "PHONE_MISSING" and codes[10] == "PHONE_INVALID"
+    assert first.rows.select("_row", "allowed", "codes").equals(again.rows.select("_row", "allowed", "codes"))

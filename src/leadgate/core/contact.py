@@ -16,7 +16,7 @@ from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 from leadgate.core.decision import Reason
 from leadgate.core.facts import Facts
-from leadgate.core.phone import parse_phone
+from leadgate.core.phone import Phone, parse_phone
 from leadgate.rules.model import Rulebook, Rulebooks
 
 # Local parts that address a function, not a person (checked case-insensitively).
@@ -88,7 +88,10 @@ def _no_rulebook(country: str) -> Reason:
     )
 
 
-def resolve(facts: Facts, books: Rulebooks) -> Resolved:
+def resolve(facts: Facts, books: Rulebooks, *, phone: Phone | None = None) -> Resolved:
+    """The contact point and its rulebook, or the problem that makes it unusable. `phone`: the parse of
+    contact.phone when the caller holds it already (the bulk path settles numbers column-wise with
+    parse_phone's answers); it saves parsing the number again and changes nothing else."""
     contact = facts.contact
     if facts.channel == "email":
         if not contact.email:
@@ -112,7 +115,7 @@ def resolve(facts: Facts, books: Rulebooks) -> Resolved:
 
     if not contact.phone:
         return Resolved(None, None, _invalid("PHONE_MISSING", f"contact.phone is needed for {facts.channel}."))
-    parsed = parse_phone(contact.phone, contact.country)
+    parsed = phone if phone is not None else parse_phone(contact.phone, contact.country)
     if parsed is None:
         return Resolved(None, None, _invalid(
             "PHONE_INVALID",

@@ -16,6 +16,7 @@ from leadgate.core.contact import ContactPoint, resolve
 from leadgate.core.decision import Decision, Override, Reason
 from leadgate.core.evaluators import EVALUATORS, Context, Outcome, exemptions
 from leadgate.core.facts import Facts
+from leadgate.core.phone import Phone
 from leadgate.rules.model import REGIMES, Rule, Rulebook, Rulebooks
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate((
@@ -28,8 +29,9 @@ _LIFTABLE = REGIMES | {"forbidden"}
 _HORIZON = timedelta(days=3 * 366)
 
 
-def decide(facts: Facts, books: Rulebooks) -> Decision:
-    resolved = resolve(facts, books)
+def decide(facts: Facts, books: Rulebooks, *, phone: Phone | None = None) -> Decision:
+    """`phone`: parse_phone(facts.contact.phone, facts.contact.country) when the caller has it (see resolve)."""
+    resolved = resolve(facts, books, phone=phone)
     if resolved.problem is not None or resolved.point is None or resolved.rulebook is None:
         problem = resolved.problem or Reason("invalid_contact", "UNRESOLVED", "Contact point unresolved.", "")
         return Decision(facts.id, None, (problem,))

@@ -2,11 +2,14 @@
 
 Most rows of a call list carry nothing but a number, a kind, a country, a data source and register
 statuses: their facts differ only in the phone number, and the core's decision depends on a valid number
-only through its region (and, for SMS, whether it is a mobile). Those rows are grouped on every other
-fact and decided once per group with a representative row's own facts. Rows with a history (consents,
-objections, customer relationships, attempts, a suppression) are decided one by one. Either way the
-facts are built by `row_facts`; a property test holds every row's decision equal to `decide` on the
-facts `decide --contact` assembles for that row from the store.
+only through its region (and, for SMS, whether it is a mobile). Rows are grouped on every other fact and
+decided once per group with a representative row's own facts. What the store holds about a row's person,
+contact point and number (consents, objections, customer relationships, attempts, data source, a
+suppression) enters the grouping as an id per distinct history: rows with the same history (a
+suppression list recorded at one moment, customers with the same relationship) share a decision, a
+history of its own is decided alone. The facts are always built by `row_facts`; a property test holds
+every row's decision equal to `decide` on the facts `decide --contact` assembles for that row from the
+store.
 
 A list is screened for a planned moment: where the only block at that moment is the calling hours and
 the window opens later the same local day, the row is decided again at that opening, so a list made at
@@ -16,11 +19,12 @@ decided for (`call_from`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from leadgate.consent.models import Consent
@@ -28,6 +32,7 @@ from leadgate.core import facts as f
 from leadgate.core.calendar import zone
 from leadgate.core.decision import Decision
 from leadgate.core.engine import decide
+from leadgate.core.phone import Phone, settled
 from leadgate.kit.moments import from_store
 from leadgate.rules.model import Rulebooks
 from leadgate.screening.storeview import StoreView, customer, objections
@@ -96,16 +101,23 @@ def row_facts(row: dict[str, Any], ctx: Context, view: StoreView,
     )
 
 
+def _phone(row: dict[str, Any]) -> Phone | None:
+    # The column-wise normaliser's answer is parse_phone's (property-tested): the core need not parse again.
+    e164, region = row.get("e164"), row.get("phone_region")
+    return settled(e164, region, bool(row.get("mobile"))) if e164 and region else None
+
+
 def decide_row(row: dict[str, Any], ctx: Context, view: StoreView,
                suppressed: dict[int, list[tuple[str, datetime]]]) -> tuple[Decision, datetime]:
     """The decision for the planned moment, or for the opening of the calling window later that day."""
-    decision = decide(row_facts(row, ctx, view, suppressed), ctx.books)
+    phone = _phone(row)
+    decision = decide(row_facts(row, ctx, view, suppressed), ctx.books, phone=phone)
     later = decision.next_allowed_at
     if (decision.reasons and later is not None and all(r.category == "calling_hours" for r in decision.reasons)
             and decision.jurisdiction is not None):
         tz = zone(_zone_of(decision, ctx, row))
         if later.astimezone(tz).date() == ctx.at.astimezone(tz).date():
-            return decide(row_facts(row, ctx, view, suppressed, at=later), ctx.books), later
+            return decide(row_facts(row, ctx, view, suppressed, at=later), ctx.books, phone=phone), later
     return decision, ctx.at
 
 
@@ -131,44 +143,60 @@ Decider = Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]
 def screen_frame(frame: pl.DataFrame, ctx: Context, view: StoreView,
                  suppressed: dict[int, list[tuple[str, datetime]]], *, individual: Decider | None = None,
                  progress: Callable[[int], None] | None = None) -> pl.DataFrame:
-    """`frame` with the OUTCOME_SCHEMA columns added, one decision per row."""
+    """`frame` with the OUTCOME_SCHEMA columns added, one decision per row, decided once per group of rows
+    whose facts are equal but for the row id and the number (see the module docstring)."""
     def one(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return [outcome(*decide_row(r, ctx, view, suppressed)) for r in rows]
 
-    decide_rows = individual or one
-    people = list(view.objections.keys() | view.customers.keys())
-    points = list(view.consents.keys() | view.attempts.keys())
-    history = (pl.col("person_id").is_in(pl.Series(people, dtype=pl.String).implode())
-               | pl.col("contact_point_id").is_in(pl.Series(points, dtype=pl.String).implode())
-               | pl.col("number").is_in(pl.Series(list(suppressed), dtype=pl.Int64).implode())).fill_null(False)
-    frame = frame.with_columns(history.alias("_history"), pl.int_range(frame.height).alias("_i"),
-                               _source_key(frame, view))
-    key = ["kind", "person_country", "country", "phone_region", "mobile", "job_title", "_source", "_valid"] + [
-        c for i in range(len(ctx.registers)) for c in register_columns(i)]
-    frame = frame.with_columns(pl.col("e164").is_not_null().alias("_valid"))
-
-    plain = frame.filter(~pl.col("_history"))
-    groups = plain.group_by(key, maintain_order=True).agg(pl.col("_i").first().alias("_rep"))
-    reps = frame.select(pl.exclude("_history")).join(groups.select("_rep"), left_on="_i", right_on="_rep")
-    rep_rows = reps.to_dicts()
-    decided = one(rep_rows)
+    key = ["kind", "person_country", "country", "phone_region", "mobile", "job_title", "_number", "_person",
+           "_point", "_suppressed"] + [c for i in range(len(ctx.registers)) for c in register_columns(i)]
+    indexed = frame.with_row_index("_i").with_columns(
+        # A valid number, an invalid one and none at all are decided apart (PHONE_INVALID, PHONE_MISSING).
+        pl.when(pl.col("e164").is_not_null()).then(2).when(pl.col("raw").is_not_null()).then(1).otherwise(0)
+        .cast(pl.UInt8).alias("_number"), *_history_keys(view, suppressed))
+    groups = indexed.group_by(key, maintain_order=True).agg(pl.col("_i"))
+    members = groups["_i"]
+    reps = frame.gather(members.list.first())
+    decide_rows = individual if individual is not None and reps.height > 1 else one
+    outcomes = pl.DataFrame(decide_rows(reps.to_dicts()), schema=OUTCOME_SCHEMA, orient="row")
+    del reps, indexed
+    # Every row gets its group's outcome: the group number scattered to each member row, then one gather.
+    group_of = np.empty(frame.height, dtype=np.uint32)
+    group_of[members.explode().to_numpy()] = np.repeat(np.arange(groups.height, dtype=np.uint32),
+                                                       members.list.len().to_numpy())
     if progress is not None:
-        progress(plain.height)
-    group_out = groups.hstack(pl.DataFrame(decided, schema=OUTCOME_SCHEMA, orient="row"))
-    plain_out = plain.join(group_out.drop("_rep"), on=key, how="left", nulls_equal=True)
-
-    special = frame.filter(pl.col("_history"))
-    special_out = special.hstack(pl.DataFrame(decide_rows(special.to_dicts()), schema=OUTCOME_SCHEMA,
-                                              orient="row"))
-    if progress is not None:
-        progress(special.height)
-    return pl.concat([plain_out, special_out], how="diagonal_relaxed").sort("_i").drop(
-        "_i", "_history", "_source", "_valid")
+        progress(frame.height)
+    return frame.hstack(outcomes[group_of])
 
 
-def _source_key(frame: pl.DataFrame, view: StoreView) -> pl.Expr:
-    # The data source is part of the facts: rows of people from different sources are decided apart.
-    if not view.sources:
-        return pl.lit(None, pl.String).alias("_source")
-    keys = {pid: f"{s.kind}|{s.purpose_compatible}|{s.disabled}" for pid, s in view.sources.items()}
-    return pl.col("person_id").replace_strict(keys, default=None, return_dtype=pl.String).alias("_source")
+def _intern(values: dict[Any, Hashable]) -> dict[Any, int]:
+    """key -> a small id per distinct value (1, 2, ...): equal ids, equal values."""
+    ids: dict[Hashable, int] = {}
+    return {k: ids.setdefault(v, len(ids) + 1) for k, v in values.items()}
+
+
+def _consent_value(c: Any) -> tuple[Any, ...]:
+    # Everything consent_facts reads, nothing else (the stored id differs between equal consents).
+    return (c.channel, c.purpose, c.given_at, c.text, c.source_code, c.single_use, c.used_at, c.withdrawn_at,
+            c.own_initiative, c.automated_calls)
+
+
+def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetime]]]) -> list[pl.Expr]:
+    """_person, _point, _suppressed: per stored person, contact point and number, an id of everything row_facts
+    reads about it from the store (0: nothing). Rows with equal ids and equal other columns have equal facts
+    but for their id and number, so one decision serves them all; a history nobody else shares is its own
+    group, decided alone as before."""
+    people = _intern({p: (tuple(view.customers.get(p, ())), tuple(view.objections.get(p, ())), view.sources.get(p))
+                      for p in view.customers.keys() | view.objections.keys() | view.sources.keys()})
+    points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
+                      for p in view.consents.keys() | view.attempts.keys()})
+    numbers = _intern({n: tuple(found) for n, found in suppressed.items()})
+
+    def ids(column: str, mapping: dict[Any, int], dtype: pl.DataType, name: str) -> pl.Expr:
+        if not mapping:
+            return pl.lit(0, pl.UInt32).alias(name)
+        table = pl.DataFrame({"k": list(mapping), "v": list(mapping.values())}, schema={"k": dtype, "v": pl.UInt32})
+        return pl.col(column).replace_strict(table["k"], table["v"], default=0, return_dtype=pl.UInt32).alias(name)
+
+    return [ids("person_id", people, pl.String(), "_person"), ids("contact_point_id", points, pl.String(), "_point"),
+            ids("number", numbers, pl.Int64(), "_suppressed")]

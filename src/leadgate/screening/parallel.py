@@ -1,9 +1,10 @@
-"""Deciding the rows with a history (consents, objections, customers, attempts) on every core.
+"""Deciding the groups' representative rows on every core.
 
-Those rows have facts of their own, so each needs its own decision (~60-100 µs). Above a few thousand
-of them the work is split over worker processes forked from this one: they inherit the rows, the store
-view and the rulebooks without copying or pickling them, run only the pure core (no polars, no database),
-and send back the small outcome tuples in order.
+Rows with a history of their own (consents, attempts) are groups of one, so a list can have hundreds of
+thousands of decisions to make (~40-100 µs each). Above a few thousand of them the work is split over
+worker processes forked from this one: they inherit the rows, the store view and the rulebooks without
+copying or pickling them, run only the pure core (no polars, no database), and send back the small
+outcome tuples in order.
 """
 
 from __future__ import annotations
