@@ -3,7 +3,8 @@
 The list holds HMAC digests only, so a number is found by hashing it. Hashing all 10 million numbers of
 a screening run costs seconds; instead every number gets its 30-bit bucket (`consent.buckets`, numpy, a
 fraction of that), only numbers whose bucket occurs on the list are hashed (matches plus ~0.1% false
-candidates at 1M suppressions), and those digests are looked up.
+candidates at 1M suppressions), and those digests are looked up. Of the list itself only the bucket
+column is read in full (its index covers it); the rows of the candidates' buckets are fetched by index.
 
 Rows recorded before migration 0005 have no bucket (NULL), and as the list keeps no numbers they cannot
 get one afterwards (recording the same objection again fills it in). E-mail rows carry `EMAIL_BUCKET`
@@ -65,47 +66,76 @@ def suppressed_numbers(session: Session, *, key: bytes, numbers: pl.Series) -> p
     """
     bucket_key(key)  # refuses a short key before any work
     given = numbers.cast(pl.Int64).drop_nulls()
-    listed, details = _suppressions(session)
-    bucketed = listed.filter(pl.col("bucket") >= 0)
+    session.flush()  # the cursors below bypass the ORM's autoflush: rows added in this unit of work count too
+    listed = _column(session, "SELECT bucket FROM suppressions WHERE bucket >= 0")
     # Repeats are dropped among the few candidates, not among all numbers: cheaper than a unique() first.
     inputs = pl.DataFrame({"number": given, "bucket": phone_buckets(key, given.to_numpy())})
-    candidates = inputs.join(bucketed.select("bucket").unique(), on="bucket", how="semi").unique("number")
+    candidates = inputs.join(pl.DataFrame({"bucket": listed}, schema={"bucket": pl.Int64}).unique(), on="bucket",
+                             how="semi").unique("number")
+    rows = _rows_in_buckets(session, candidates["bucket"].unique().sort().to_list())
     hashed = candidates.with_columns(digest=pl.Series(phone_digests(key, candidates["number"].to_list()),
                                                       dtype=pl.String))
-    matched = hashed.join(bucketed, on=["bucket", "digest"]).select("number", "row")
+    found = pl.DataFrame({"bucket": [r[0] for r in rows], "digest": [r[1] for r in rows], "row": range(len(rows))},
+                         schema={"bucket": pl.Int64, "digest": pl.String, "row": pl.Int64})
+    matched = hashed.join(found, on=["bucket", "digest"]).select("number", "row")
 
-    legacy = listed.filter(pl.col("bucket").is_null())
-    if legacy.height:
+    legacy = _fetch(session, "SELECT NULL, digest, channel, at FROM suppressions WHERE bucket IS NULL")
+    if legacy:
         distinct = given.unique()
         log.warning("%d suppressions predate the phone prefilter: hashing all %d numbers to check them",
-                    legacy.height, len(distinct))
+                    len(legacy), len(distinct))
         everyone = pl.DataFrame({"number": distinct, "digest": phone_digests(key, distinct.to_list())},
                                 schema={"number": pl.Int64, "digest": pl.String})
-        matched = pl.concat([matched, everyone.join(legacy, on="digest").select("number", "row")])
+        old = pl.DataFrame({"digest": [r[1] for r in legacy], "row": range(len(rows), len(rows) + len(legacy))},
+                           schema={"digest": pl.String, "row": pl.Int64})
+        matched = pl.concat([matched, everyone.join(old, on="digest").select("number", "row")])
+        rows = rows + legacy
 
-    rows = matched["row"].to_list()
-    return pl.DataFrame({"number": matched["number"], "channel": [details[r][2] for r in rows],
-                         "at": _moments([details[r][3] for r in rows])},
+    at = matched["row"].to_list()
+    return pl.DataFrame({"number": matched["number"], "channel": [rows[r][2] for r in at],
+                         "at": _moments([rows[r][3] for r in at])},
                         schema=RESULT_SCHEMA).sort("number", "at", "channel")
 
 
-def _suppressions(session: Session) -> tuple[pl.DataFrame, list[Any]]:
-    """(bucket, digest, row) of every suppression, and the rows (bucket, digest, channel, at) themselves.
+# Buckets per query: well under SQLite's bound parameters limit (32,766).
+_BUCKETS_PER_QUERY = 10_000
 
-    A plain DB-API cursor: SQLAlchemy rows for a million suppressions cost seconds. No WHERE: filtering
-    on the bucket lets SQLite use its index and fetch each digest by random access, several times slower
-    than the scan. The moments stay as the driver returns them until a row matches.
-    """
-    session.flush()  # the cursor below bypasses the ORM's autoflush: rows added in this unit of work count too
+
+def _column(session: Session, sql: str) -> pl.Series:
+    """One integer column through a plain DB-API cursor: SQLAlchemy rows for a million values cost seconds.
+    On SQLite the bucket index covers the query, so the table itself is never read."""
     cursor = session.connection().connection.cursor()
     try:
-        cursor.execute("SELECT bucket, digest, channel, at FROM suppressions")
-        rows = cursor.fetchall()
+        cursor.execute(sql)
+        return pl.Series([r[0] for r in cursor.fetchall()], dtype=pl.Int64)
     finally:
         cursor.close()
-    frame = pl.DataFrame({"bucket": [r[0] for r in rows], "digest": [r[1] for r in rows], "row": range(len(rows))},
-                         schema={"bucket": pl.Int64, "digest": pl.String, "row": pl.Int64})
-    return frame, list(rows)
+
+
+def _fetch(session: Session, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _rows_in_buckets(session: Session, buckets: list[int]) -> list[Any]:
+    """(bucket, digest, channel, at) of the suppressions in these buckets: the candidates' rows only (a
+    fraction of a percent of a big list), by the bucket index. The moments stay as the driver returns them
+    until a row matches."""
+    if not buckets:
+        return []
+    if session.connection().dialect.name == "postgresql":
+        return _fetch(session, "SELECT bucket, digest, channel, at FROM suppressions WHERE bucket = ANY(%s)",
+                      (buckets,))
+    rows: list[Any] = []
+    for start in range(0, len(buckets), _BUCKETS_PER_QUERY):
+        part = buckets[start:start + _BUCKETS_PER_QUERY]
+        rows += _fetch(session, "SELECT bucket, digest, channel, at FROM suppressions WHERE bucket IN "
+                                f"({', '.join('?' * len(part))})", tuple(part))
+    return rows
 
 
 def _moments(values: list[object]) -> pl.Series:
