@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,18 +48,39 @@ def _centres(session: Session, campaign_id: str) -> list[CallCentre]:
 
 
 def with_registers(frame: pl.DataFrame, states: list[RegisterState]) -> pl.DataFrame:
-    """Per register: reg{i}_listed / reg{i}_at of each row's number (null: not checked)."""
+    """Per register: reg{i}_listed / reg{i}_at of each row's number (null: not checked).
+
+    A state holds millions of numbers (sorted, each once): hashing them for a join or is_in costs seconds
+    per run, so each row's number is looked up by binary search instead.
+    """
+    known = pl.col("number").is_not_null()
+    values = frame["number"].fill_null(-1).to_numpy()  # -1: no number, never in a register
     for i, state in enumerate(states):
-        listed, at = register_columns(i)
-        numbers = state.numbers.select(pl.col("number"), pl.col("listed").alias(listed),
-                                       pl.col("checked_at").dt.convert_time_zone("UTC").alias(at))
-        frame = frame.join(numbers, on="number", how="left")
-        if state.default_checked_at is not None:
-            default = pl.lit(state.default_checked_at).dt.convert_time_zone("UTC")
-            unseen = pl.col("number").is_not_null() & pl.col(at).is_null()
-            frame = frame.with_columns(pl.when(unseen).then(pl.lit(False)).otherwise(pl.col(listed)).alias(listed),
-                                       pl.when(unseen).then(default).otherwise(pl.col(at)).alias(at))
+        listed_col, at_col = register_columns(i)
+        at = state.numbers["checked_at"].dt.convert_time_zone("UTC")
+        # Without a full snapshot a number the check services never saw was not checked (null).
+        default = (pl.lit(None, at.dtype) if state.default_checked_at is None
+                   else pl.lit(state.default_checked_at).cast(at.dtype))
+        base = frame.select(pl.when(known).then(pl.lit(False) if state.default_checked_at else None)
+                            .cast(pl.Boolean).alias(listed_col), pl.when(known).then(default).alias(at_col))
+        keys = state.numbers["number"].to_numpy()
+        positions = _search(keys, values)
+        hit = keys[np.minimum(positions, max(keys.size - 1, 0))] == values if keys.size else np.zeros(0, bool)
+        rows = pl.Series(np.flatnonzero(hit), dtype=pl.Int64)
+        found = pl.Series(positions[hit], dtype=pl.Int64)
+        frame = frame.with_columns(base[listed_col].scatter(rows, state.numbers["listed"].gather(found)),
+                                   base[at_col].scatter(rows, at.gather(found)))
     return frame
+
+
+def _search(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """np.searchsorted on two threads (numpy releases the GIL while it searches)."""
+    if values.size < 1_000_000:
+        return np.searchsorted(keys, values)
+    half = values.size // 2
+    with ThreadPoolExecutor(2) as pool:
+        parts = list(pool.map(lambda part: np.searchsorted(keys, part), (values[:half], values[half:])))
+    return np.concatenate(parts)
 
 
 def _suppressed(session: Session, key: bytes, frame: pl.DataFrame) -> dict[int, list[tuple[str, datetime]]]:
