@@ -20,6 +20,7 @@ from leadgate.screening.storeview import StoreView
 
 PARALLEL_FROM = 5_000  # below this, starting workers costs more than it saves
 _CHUNK = 2_000
+_WARM = 200
 
 _work: tuple[Sequence[dict[str, Any]], Context, StoreView, dict[int, list[tuple[str, datetime]]]] | None = None
 
@@ -39,11 +40,14 @@ def decider(ctx: Context, view: StoreView, suppressed: dict[int, list[tuple[str,
         global _work
         if workers < 2 or len(rows) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
             return [outcome(*decide_row(r, ctx, view, suppressed)) for r in rows]
+        # The first rows here: what they load once (holiday calendars, rule plans, regexes) every worker
+        # inherits instead of loading it again.
+        warm = [outcome(*decide_row(r, ctx, view, suppressed)) for r in rows[:_WARM]]
         _work = (rows, ctx, view, suppressed)
         try:
-            bounds = [(i, min(i + _CHUNK, len(rows))) for i in range(0, len(rows), _CHUNK)]
+            bounds = [(i, min(i + _CHUNK, len(rows))) for i in range(_WARM, len(rows), _CHUNK)]
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return [o for part in pool.imap(_decide_slice, bounds) for o in part]
+                return warm + [o for part in pool.imap(_decide_slice, bounds) for o in part]
         finally:
             _work = None
 
