@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import ColumnElement, and_, case, func, select, text
 from sqlalchemy.orm import Session
 
@@ -129,11 +130,15 @@ def enqueue(session: Session, *, cause: str, cause_seq: int, channel: str, effec
 
 
 def catch_up_export(session: Session, *, export_id: str, since_seq: int, key: bytes, now: datetime,
-                    actor: str) -> list[Propagation]:
+                    actor: str, numbers: npt.NDArray[np.int64] | None = None) -> list[Propagation]:
     """After an export wrote who received which number: every objection or withdrawal committed since the
     export read the store (ledger seq > `since_seq`) that concerns one of its numbers is queued for it.
     Without this, on PostgreSQL an objection committed between the export's read and its commit would be
-    neither left out of the export nor propagated (its own enqueue could not see the uncommitted rows)."""
+    neither left out of the export nor propagated (its own enqueue could not see the uncommitted rows).
+
+    `numbers`: the export's numbers (a superset will do: only those the export holds are queued), which the
+    exporter has in memory. Without them they are read from export_contacts, which is keyed by number:
+    that reads the whole table."""
     _serialise(session)
     events = session.execute(select(LedgerEvent.seq, LedgerEvent.kind, LedgerEvent.body, LedgerEvent.subject)
                              .where(LedgerEvent.seq > since_seq, LedgerEvent.kind.in_(sorted(_CAUSE_KINDS)))
@@ -142,7 +147,7 @@ def catch_up_export(session: Session, *, export_id: str, since_seq: int, key: by
         return []
     causes = [(seq, _CAUSE_KINDS[kind], json.loads(body)["data"], subject) for seq, kind, body, subject in events]
     by_digest = _exported_digests(session, export_id, key, {d["suppression"] for _, c, d, _ in causes
-                                                            if c == "objection"})
+                                                            if c == "objection"}, numbers)
     created: list[Propagation] = []
     withdrawn: set[tuple[str, str, datetime]] = set()  # one withdrawal call: one event per consent, one cause
     for seq, cause, data, subject in causes:
@@ -150,7 +155,7 @@ def catch_up_export(session: Session, *, export_id: str, since_seq: int, key: by
             objection = session.get(Objection, data["objection"])
             if objection is None:
                 continue
-            numbers = person_numbers(session, objection.person_id) | by_digest.get(data["suppression"], set())
+            wanted = person_numbers(session, objection.person_id) | by_digest.get(data["suppression"], set())
             channel, effective = objection.channel, objection.at
         else:
             consent = session.get(Consent, data["consent"])
@@ -159,21 +164,24 @@ def catch_up_export(session: Session, *, export_id: str, since_seq: int, key: by
                     or (point.id, consent.channel, consent.withdrawn_at) in withdrawn:
                 continue
             withdrawn.add((point.id, consent.channel, consent.withdrawn_at))
-            numbers, channel, effective = {digits(point.value)}, consent.channel, consent.withdrawn_at
+            wanted, channel, effective = {digits(point.value)}, consent.channel, consent.withdrawn_at
         created += enqueue(session, cause=cause, cause_seq=seq, channel=channel, effective_at=from_store(effective),
-                           numbers=numbers, now=now, actor=actor, subject=subject, export_id=export_id)
+                           numbers=wanted, now=now, actor=actor, subject=subject, export_id=export_id)
     return created
 
 
-def _exported_digests(session: Session, export_id: str, key: bytes, digests: set[str]) -> dict[str, set[int]]:
-    """Which of the export's numbers have these suppression digests (objections of numbers the store does
-    not know: the digest is all that names them). Hashes only the numbers in the digests' buckets."""
+def _exported_digests(session: Session, export_id: str, key: bytes, digests: set[str],
+                      numbers: npt.NDArray[np.int64] | None) -> dict[str, set[int]]:
+    """Which of the export's numbers (`numbers`, or else its rows) have these suppression digests (objections
+    of numbers the store does not know: the digest is all that names them). Hashes only the numbers in the
+    digests' buckets. Given numbers may include some the export does not hold: enqueue, limited to the
+    export, looks each one up by number."""
     buckets = set(session.scalars(select(Suppression.bucket).where(Suppression.digest.in_(sorted(digests)),
                                                                    Suppression.bucket >= 0)))
     if not buckets:
         return {}
-    exported = np.fromiter(session.scalars(select(ExportContact.number).where(ExportContact.export_id == export_id)),
-                           dtype=np.int64)
+    exported = np.asarray(numbers, dtype=np.int64) if numbers is not None else np.fromiter(
+        session.scalars(select(ExportContact.number).where(ExportContact.export_id == export_id)), dtype=np.int64)
     candidates = exported[np.isin(phone_buckets(key, exported), sorted(buckets))].tolist()
     found: dict[str, set[int]] = {}
     for number, digest in zip(candidates, phone_digests(key, candidates), strict=True):

@@ -175,6 +175,7 @@ def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks
     # export holds no lock while it decides) was not left out above, and its own enqueue could not see
     # this export's uncommitted rows: it goes to the call centres that received the number now.
     propagation.catch_up_export(session, export_id=result.export_id, since_seq=decided.since_seq, key=key,
-                                now=now, actor=actor)
+                                now=now, actor=actor,
+                                numbers=decided.rows["number"].filter(decided.rows["allowed"]).to_numpy())
     advance(1)
     return result

@@ -1,0 +1,63 @@
+"""Who received which number is one B-tree keyed by (number, export_id) on SQLite, the heap and that key on
+PostgreSQL; every lookup by number uses the key; migration 0008 keeps the rows both ways."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect, text
+
+from leadgate.kit.db import alembic_config, engine_for, unit_of_work
+from tests.propagation.support import exported, setup
+
+NUMBERS = ("+31611110001", "+31611110002", "+32470000003")
+
+
+def _shape(url: str) -> tuple[list[str], list[str], bool]:
+    """(key columns in order, other indexes, whether SQLite keeps a rowid)."""
+    engine = engine_for(url)
+    engine.dispose()  # connections opened before the migration ran may hold the old schema
+    with engine.connect() as connection:
+        schema = inspect(connection)
+        key = schema.get_pk_constraint("export_contacts")["constrained_columns"]
+        indexes = sorted(i["name"] or "" for i in schema.get_indexes("export_contacts"))
+        rowid = url.startswith("sqlite") and "WITHOUT ROWID" not in connection.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = 'export_contacts'")).upper()
+    return key, indexes, rowid
+
+
+def _rows(url: str) -> set[tuple[str, int, str]]:
+    with unit_of_work(url) as session:
+        return {tuple(r) for r in session.execute(
+            text("SELECT export_id, number, flow FROM export_contacts"))}
+
+
+def test_keyed_by_number_without_another_index_and_the_migration_keeps_the_rows(database_url: str) -> None:
+    setup(database_url)
+    first = exported(database_url, "CallCo", *NUMBERS)
+    second = exported(database_url, "OtherCall", NUMBERS[0])
+    rows = _rows(database_url)
+    assert rows == {(first, int(n[1:]), "lead") for n in NUMBERS} | {(second, int(NUMBERS[0][1:]), "lead")}
+    sqlite = database_url.startswith("sqlite")
+    assert _shape(database_url) == (["number", "export_id"], [], False)
+
+    config = alembic_config(database_url)
+    command.downgrade(config, "0007_consent_texts")
+    assert _shape(database_url) == (["export_id", "number"], ["ix_export_contacts_number"], sqlite)
+    assert _rows(database_url) == rows
+    command.upgrade(config, "head")
+    assert _shape(database_url) == (["number", "export_id"], [], False)
+    assert _rows(database_url) == rows
+
+
+def test_a_lookup_by_number_uses_the_key(database_url: str) -> None:
+    setup(database_url)
+    exported(database_url, "CallCo", *NUMBERS)
+    query = "SELECT call_centre_id, export_id FROM export_contacts WHERE number = 31611110001"
+    with unit_of_work(database_url) as session:
+        if database_url.startswith("sqlite"):
+            plan = " ".join(str(r[-1]) for r in session.execute(text(f"EXPLAIN QUERY PLAN {query}")))
+            assert "USING PRIMARY KEY (number=?)" in plan, plan
+        else:
+            session.execute(text("SET LOCAL enable_seqscan = off"))  # three rows: a scan would be cheaper
+            plan = " ".join(r[0] for r in session.execute(text(f"EXPLAIN {query}")))
+            assert "export_contacts_pkey" in plan and "Index Cond: (number =" in plan, plan
