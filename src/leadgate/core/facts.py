@@ -8,7 +8,7 @@ datetimes are ISO 8601 strings, datetimes always with an offset.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
 
@@ -52,8 +52,25 @@ Country = Annotated[StrictStr, BeforeValidator(_country), Field(pattern=r"^[A-Z]
 Text = Annotated[StrictStr, Field(max_length=10_000)]
 
 
+_set = object.__setattr__
+
+
 class _Facts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """An instance of values that are valid already (the store's, or checked column-wise), not validated
+        again: ~3 µs where model_construct takes ~10, for the bulk path's hundreds of thousands of facts.
+        Every field must be given; the instance is equal to the validated one (tests/core/test_facts.py)."""
+        if values.keys() != cls.model_fields.keys():
+            raise TypeError(f"{cls.__name__}.trusted needs exactly its fields: {', '.join(cls.model_fields)}")
+        model = cls.__new__(cls)
+        _set(model, "__dict__", values)
+        _set(model, "__pydantic_fields_set__", set(values))
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
 
 
 class Contact(_Facts):

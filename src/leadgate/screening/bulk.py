@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -72,6 +73,12 @@ def consent_facts(c: Consent) -> f.Consent:
         own_initiative=c.own_initiative, automated_calls=c.automated_calls)
 
 
+@lru_cache(maxsize=4096)
+def _register_check(name: str, listed: bool, checked_at: datetime) -> f.RegisterCheck:
+    # A handful of distinct answers per run (a register's snapshot moments): built once each.
+    return f.RegisterCheck.trusted(name=name, listed=listed, checked_at=checked_at)
+
+
 def row_facts(row: dict[str, Any], ctx: Context, view: StoreView,
               suppressed: dict[int, list[tuple[str, datetime]]], at: datetime | None = None) -> f.Facts:
     """The facts of the decision contract for one candidate row, as `decide --contact` would assemble them."""
@@ -81,15 +88,13 @@ def row_facts(row: dict[str, Any], ctx: Context, view: StoreView,
     for i, name in enumerate(ctx.registers):
         listed_col, at_col = register_columns(i)
         if row.get(at_col) is not None:
-            checks.append(f.RegisterCheck.model_construct(name=name, listed=bool(row[listed_col]),
-                                                          checked_at=row[at_col]))
+            checks.append(_register_check(name, bool(row[listed_col]), row[at_col]))
     # Every value is the store's or was checked column-wise (kind, country, the number's parse), so the
-    # facts are constructed, not validated again (~20 µs a row for the rows decided one by one).
-    return f.Facts.model_construct(
-        id=row["_row"], at=moment, channel=ctx.channel,  # type: ignore[arg-type]
-        contact=f.Contact.model_construct(kind=row.get("kind") or "consumer",
-                                          phone=row.get("e164") or row.get("raw"), email=None,
-                                          country=fact_country(row), job_title=row.get("job_title")),
+    # facts are built as trusted, not validated again (the representatives of a 10M-row list: ~300k).
+    return f.Facts.trusted(
+        id=row["_row"], at=moment, channel=ctx.channel,
+        contact=f.Contact.trusted(kind=row.get("kind") or "consumer", phone=row.get("e164") or row.get("raw"),
+                                  email=None, country=fact_country(row), job_title=row.get("job_title")),
         customer=customer(view.customers.get(person), moment.date()) if person else None,
         consents=tuple(consent_facts(c) for c in view.consents.get(point, ())) if point else (),
         objections=objections(view.objections.get(person) if person else None,
