@@ -4,14 +4,23 @@ CSV: UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode text"), else W
 "CSV" on Windows) and Latin-1 for the five bytes Windows-1252 leaves undefined; the delimiter (`;`, `,`,
 tab or `|`) is sniffed from the header line. Every value stays text: a phone number is never a number.
 A binary file (an .xlsx, .xls, .pdf or picture renamed .csv) is refused with what it looks like.
+
+A UTF-8 file (the common case) is parsed by polars straight from the open file, with neither a copy of
+its bytes nor a decoded copy in Python, while a thread hashes it and checks that it is UTF-8 (hashing
+releases the GIL, so the two overlap); anything unusual about the file
+(another encoding, a blank or over-long first line, the file changing while read, a polars error) sends
+it down the general path, which decodes it whole and gives the same Table or the same error as always.
 """
 
 from __future__ import annotations
 
 __all__ = ["DELIMITERS", "Table", "read_table", "sniff_delimiter"]
 
+import codecs
 import hashlib
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -19,7 +28,11 @@ from pathlib import Path
 import polars as pl
 
 from leadgate.kit.errors import InvalidInput
-from leadgate.kit.textfiles import DELIMITERS, decode_text, sniff_delimiter
+from leadgate.kit.textfiles import DELIMITERS, HEAD, decode_text, refuse_binary, sniff_delimiter
+
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 24  # bytes hashed and checked at a time by the fast path's thread
+_GROUP = 2  # columns stripped at a time: in parallel on two cores, one stripped copy of two columns in memory
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,10 @@ def read_table(path: Path) -> Table:
     """The file as a Table, or InvalidInput saying what is wrong with it as a whole."""
     if not path.is_file():
         raise InvalidInput(f"{path} does not exist or is not a file.", field="file")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        fast = _read_utf8_csv(path)
+        if fast is not None:
+            return _table(path.name, *fast)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
@@ -48,16 +65,111 @@ def read_table(path: Path) -> Table:
         text, encoding = decode_text(data, path.name)
         del data
         headers, frame, delimiter = _read_csv(text, path.name)
+    return _table(path.name, headers, frame, sha, encoding, delimiter)
+
+
+def _table(name: str, headers: list[str], frame: pl.DataFrame, sha: str, encoding: str,
+           delimiter: str | None) -> Table:
+    """The Table of a file's text columns: cells stripped, empty ones missing, blank rows dropped."""
     headers = [h.strip() for h in headers]
-    stripped = [pl.col(c).str.strip_chars() for c in frame.columns]
-    frame = frame.with_columns(pl.when(e.str.len_bytes() > 0).then(e).alias(c) for c, e in zip(frame.columns, stripped,
-                                                                                           strict=True))
+    _strip_cells(frame)
     frame = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
     # Blank lines are not rows anyone sent; they keep their number so later rows keep theirs.
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_row").is_null()))
     if frame.height == 0:
-        raise InvalidInput(f"{path.name} has a header but no data rows.", field="file")
+        raise InvalidInput(f"{name} has a header but no data rows.", field="file")
     return Table(frame, headers, sha, encoding, delimiter)
+
+
+def _strip_cells(frame: pl.DataFrame) -> None:
+    """Every cell of `frame` stripped and empty ones missing, in place, a few columns at a time: stripping
+    all columns at once would hold a stripped copy of the whole table next to it (twice its memory)."""
+    names = frame.columns
+    for start in range(0, len(names), _GROUP):
+        group = names[start:start + _GROUP]
+        # Two steps: the strip written into when/then would run twice (polars does not share it there).
+        stripped = frame.select(pl.col(name).str.strip_chars() for name in group)
+        stripped = stripped.select(pl.when(pl.col(name).str.len_bytes() > 0).then(pl.col(name)) for name in group)
+        for index, column in enumerate(stripped.get_columns(), start):
+            frame.replace_column(index, column)
+        del stripped
+
+
+def _polars_csv(source: bytes | io.BufferedReader, delimiter: str, *, header: bool) -> pl.DataFrame:
+    """The CSV `source` parsed as text columns, or (header=True) its first row, parsed the same way."""
+    if header:
+        return pl.read_csv(source, separator=delimiter, has_header=False, infer_schema=False, n_rows=1,
+                           truncate_ragged_lines=True, quote_char='"')
+    return pl.read_csv(source, separator=delimiter, has_header=True, infer_schema=False,
+                       truncate_ragged_lines=True, quote_char='"', raise_if_empty=False)
+
+
+def _read_utf8_csv(path: Path) -> tuple[list[str], pl.DataFrame, str, str, str] | None:
+    """(headers, frame, sha256, encoding, delimiter) of a UTF-8 CSV file, parsed by polars from the open file
+    while a thread hashes the file and checks the rest of it is UTF-8; None when the general path must read
+    it, which then gives the Table or the error."""
+    with path.open("rb") as file:
+        before = os.fstat(file.fileno())
+        head = file.read(HEAD)
+        # A blank start, UTF-16, or BOMs polars would not all skip: the general path says what it is.
+        if not head.strip() or head.startswith((b"\xff\xfe", b"\xfe\xff", _BOM * 2)):
+            return None
+        refuse_binary(head, path.name)  # the errors decode_text gives, from the same first bytes
+        whole = len(head) == before.st_size
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line_end = head.find(b"\n")
+        if line_end < 0 and not whole:
+            return None  # a first line longer than HEAD bytes
+        line_end = len(head) if line_end < 0 else line_end
+        try:
+            decoder.decode(head, final=whole)
+        except UnicodeDecodeError:
+            return None
+        first_line = head[:line_end].decode("utf-8").removeprefix("\ufeff").rstrip("\r")
+        if not first_line.strip():
+            return None
+        delimiter = sniff_delimiter(first_line)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            checked = pool.submit(_hash_and_check, file.fileno(), head, decoder)
+            try:
+                file.seek(0)
+                frame = _polars_csv(file, delimiter, header=False)
+                if b'"' in head[:line_end]:  # a quoted header cell may go on over more lines
+                    file.seek(0)
+                    header = _polars_csv(file, delimiter, header=True)
+                else:  # the header row is the first line: parsed alone, not by mapping the whole file again
+                    header = _polars_csv(head[:line_end + 1], delimiter, header=True)
+            except pl.exceptions.PolarsError:
+                checked.result()
+                return None
+            sha, size, utf8 = checked.result()
+        after = os.fstat(file.fileno())
+    if not utf8 or size != before.st_size or (after.st_size, after.st_mtime_ns) != (size, before.st_mtime_ns):
+        return None  # not UTF-8 after all, or changed while read: the general path reads it once, whole
+    frame.columns = [f"c{i}" for i in range(frame.width)]
+    encoding = "utf-8-sig" if head.startswith(_BOM) else "utf-8"
+    return [value or "" for value in header.row(0)], frame, sha, encoding, delimiter
+
+
+def _hash_and_check(fd: int, head: bytes, decoder: codecs.IncrementalDecoder) -> tuple[str, int, bool]:
+    """(SHA-256, size, whether UTF-8) of the file open as `fd`, whose first bytes `head` the decoder has seen.
+    Read with pread, as the file's position is polars'; hashing releases the GIL, polars parses meanwhile."""
+    sha = hashlib.sha256(head)
+    offset, utf8 = len(head), True
+    while chunk := os.pread(fd, _CHUNK, offset):
+        sha.update(chunk)
+        offset += len(chunk)
+        if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return sha.hexdigest(), offset, utf8
 
 
 def _read_csv(text: str, name: str) -> tuple[list[str], pl.DataFrame, str]:
@@ -68,11 +180,9 @@ def _read_csv(text: str, name: str) -> tuple[list[str], pl.DataFrame, str]:
     delimiter = sniff_delimiter(first_line)
     raw = text.encode("utf-8")
     del text
-    try:
-        frame = pl.read_csv(io.BytesIO(raw), separator=delimiter, has_header=True, infer_schema=False,
-                            truncate_ragged_lines=True, quote_char='"', raise_if_empty=False)
-        header = pl.read_csv(io.BytesIO(raw), separator=delimiter, has_header=False, infer_schema=False,
-                             n_rows=1, truncate_ragged_lines=True, quote_char='"')
+    try:  # bytes, not a BytesIO, which polars would copy once more
+        frame = _polars_csv(raw, delimiter, header=False)
+        header = _polars_csv(raw, delimiter, header=True)
     except pl.exceptions.PolarsError as exc:
         raise InvalidInput(f"{name} cannot be read as CSV: {str(exc).splitlines()[0]}", field="file") from exc
     headers = [value or "" for value in header.row(0)]

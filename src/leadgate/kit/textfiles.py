@@ -18,26 +18,18 @@ _MAGIC = (
 )
 
 
+HEAD = 65536  # the bytes looked at to recognise a binary file
+
+
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
     """(text, encoding name) of a CSV file as Excel users save it, or InvalidInput saying what the file is."""
-    head = data[:65536]
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            raise InvalidInput(f"{name} is not a CSV text file (binary data): it is {what}.", field="file")
+    head = data[:HEAD]
+    refuse_binary(head, name)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise InvalidInput(f"{name} starts as UTF-16 text but is not valid UTF-16.", field="file") from None
-    if b"\x00" in head:
-        zeros = head.count(b"\x00")
-        if zeros * 3 >= len(head):  # every other byte zero: UTF-16 without its byte order mark
-            raise InvalidInput(f"{name} looks like UTF-16 text without a byte order mark, which cannot be read "
-                               "reliably; save it as \"CSV UTF-8\" in Excel.", field="file")
-        raise InvalidInput(f"{name} is not a CSV text file (it contains binary data).", field="file")
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    if controls * 100 > len(head):
-        raise InvalidInput(f"{name} is not a CSV text file (it contains binary data).", field="file")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -48,6 +40,25 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+def refuse_binary(head: bytes, name: str) -> None:
+    """InvalidInput if the file's first HEAD bytes are not those of a text file (UTF-16 with a byte order
+    mark is text), saying what the file looks like."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise InvalidInput(f"{name} is not a CSV text file (binary data): it is {what}.", field="file")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    if b"\x00" in head:
+        zeros = head.count(b"\x00")
+        if zeros * 3 >= len(head):  # every other byte zero: UTF-16 without its byte order mark
+            raise InvalidInput(f"{name} looks like UTF-16 text without a byte order mark, which cannot be read "
+                               "reliably; save it as \"CSV UTF-8\" in Excel.", field="file")
+        raise InvalidInput(f"{name} is not a CSV text file (it contains binary data).", field="file")
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if controls * 100 > len(head):
+        raise InvalidInput(f"{name} is not a CSV text file (it contains binary data).", field="file")
 
 
 def sniff_delimiter(header: str) -> str:
