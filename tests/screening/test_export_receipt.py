@@ -1,5 +1,6 @@
 """Who received which number is one B-tree keyed by (number, export_id) on SQLite, the heap and that key on
-PostgreSQL; every lookup by number uses the key; migration 0008 keeps the rows both ways."""
+PostgreSQL, with no foreign key to check per row; every lookup by number uses the key; migration 0008 keeps
+the rows both ways."""
 
 from __future__ import annotations
 
@@ -12,17 +13,18 @@ from tests.propagation.support import exported, setup
 NUMBERS = ("+31611110001", "+31611110002", "+32470000003")
 
 
-def _shape(url: str) -> tuple[list[str], list[str], bool]:
-    """(key columns in order, other indexes, whether SQLite keeps a rowid)."""
+def _shape(url: str) -> tuple[list[str], list[str], list[str], bool]:
+    """(key columns in order, other indexes, referenced tables, whether SQLite keeps a rowid)."""
     engine = engine_for(url)
     engine.dispose()  # connections opened before the migration ran may hold the old schema
     with engine.connect() as connection:
         schema = inspect(connection)
         key = schema.get_pk_constraint("export_contacts")["constrained_columns"]
         indexes = sorted(i["name"] or "" for i in schema.get_indexes("export_contacts"))
+        references = sorted(f["referred_table"] for f in schema.get_foreign_keys("export_contacts"))
         rowid = url.startswith("sqlite") and "WITHOUT ROWID" not in connection.scalar(
             text("SELECT sql FROM sqlite_master WHERE name = 'export_contacts'")).upper()
-    return key, indexes, rowid
+    return key, indexes, references, rowid
 
 
 def _rows(url: str) -> set[tuple[str, int, str]]:
@@ -38,14 +40,15 @@ def test_keyed_by_number_without_another_index_and_the_migration_keeps_the_rows(
     rows = _rows(database_url)
     assert rows == {(first, int(n[1:]), "lead") for n in NUMBERS} | {(second, int(NUMBERS[0][1:]), "lead")}
     sqlite = database_url.startswith("sqlite")
-    assert _shape(database_url) == (["number", "export_id"], [], False)
+    assert _shape(database_url) == (["number", "export_id"], [], [], False)
 
     config = alembic_config(database_url)
     command.downgrade(config, "0007_consent_texts")
-    assert _shape(database_url) == (["export_id", "number"], ["ix_export_contacts_number"], sqlite)
+    assert _shape(database_url) == (["export_id", "number"], ["ix_export_contacts_number"], ["exports", "partners"],
+                                     sqlite)
     assert _rows(database_url) == rows
     command.upgrade(config, "head")
-    assert _shape(database_url) == (["number", "export_id"], [], False)
+    assert _shape(database_url) == (["number", "export_id"], [], [], False)
     assert _rows(database_url) == rows
 
 
