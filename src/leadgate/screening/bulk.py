@@ -28,15 +28,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from leadgate.consent.models import Consent
 from leadgate.core import facts as f
 from leadgate.core.calendar import zone
 from leadgate.core.decision import Decision
 from leadgate.core.engine import decide
 from leadgate.core.phone import Phone, settled
-from leadgate.kit.moments import from_store
 from leadgate.rules.model import Rulebooks
-from leadgate.screening.storeview import StoreView, customer, objections
+from leadgate.screening.storeview import StoredConsent, StoreView, customer, objections
 
 OUTCOME_SCHEMA = {"allowed": pl.Boolean, "categories": pl.String, "codes": pl.String, "reason": pl.String,
                   "next_allowed_at": pl.String, "jurisdiction": pl.String, "call_from": pl.String}
@@ -62,14 +60,13 @@ def fact_country(row: dict[str, Any]) -> str | None:
     return row.get("person_country") or (region if region and region.isalpha() else None) or row.get("country")
 
 
-def consent_facts(c: Consent) -> f.Consent:
+def consent_facts(c: StoredConsent) -> f.Consent:
     # Built without validating again: the stored consent was validated when it went in (a property test
-    # holds these facts' decisions equal to those of the validated facts `decide --contact` builds).
+    # holds these facts' decisions equal to those of the validated facts `decide --contact` builds). The
+    # record's moments are already through from_store.
     return f.Consent.model_construct(
-        channel=c.channel, purpose=c.purpose, given_at=from_store(c.given_at), text=c.text,  # type: ignore[arg-type]
-        source=c.source_code,
-        single_use=c.single_use, used_at=None if c.used_at is None else from_store(c.used_at),
-        withdrawn_at=None if c.withdrawn_at is None else from_store(c.withdrawn_at),
+        channel=c.channel, purpose=c.purpose, given_at=c.given_at, text=c.text,  # type: ignore[arg-type]
+        source=c.source_code, single_use=c.single_use, used_at=c.used_at, withdrawn_at=c.withdrawn_at,
         own_initiative=c.own_initiative, automated_calls=c.automated_calls)
 
 
