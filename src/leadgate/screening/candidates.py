@@ -96,7 +96,8 @@ def _parquet(path: Path) -> tuple[pl.DataFrame, str]:
 def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     """Adds e164, phone_region, mobile and `number` (E.164 digits as Int64; null when not a valid number)."""
     pairs = normalise_phones(frame.select(pl.col("raw"), pl.col("country").alias("region")))
-    out = frame.join(pairs, left_on=["raw", "country"], right_on=["raw", "region"], how="left", nulls_equal=True)
+    out = frame.join(pairs, left_on=["raw", "country"], right_on=["raw", "region"], how="left", nulls_equal=True,
+                     maintain_order="left")  # rows stay in file order: the call sheet's payload is aligned on it
     return out.with_columns(pl.col("e164").str.slice(1).cast(pl.Int64).alias("number"))
 
 
@@ -112,7 +113,7 @@ def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
     names = ("e164", "contact_point_id", "person_id", "person_kind", "person_country", "person_job_title")
     stored = pl.DataFrame([dict(zip(names, r, strict=True)) for r in rows], schema={n: pl.String for n in names},
                           orient="row").unique("e164", keep="first")
-    out = frame.join(stored, on="e164", how="left")
+    out = frame.join(stored, on="e164", how="left", maintain_order="left")
     # The store knows the person: its kind, country and job title are the facts (as `decide --contact`).
     return out.with_columns(
         pl.coalesce("person_kind", "kind").alias("kind"),

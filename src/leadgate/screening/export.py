@@ -122,6 +122,13 @@ def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> Path:
     return target
 
 
+def _counts(blocked: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Rows per category (or code) of the ";"-joined column: split once per distinct value, not per row."""
+    distinct = blocked.group_by(column).len()
+    return (distinct.with_columns(pl.col(column).str.split(";")).explode(column).group_by(column)
+            .agg(pl.col("len").sum()).sort(["len", column], descending=[True, False]))
+
+
 def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFrame, ctx: Context, view: StoreView,
                  centres: list[CallCentre], states: list[RegisterState], source: dict[str, Any], out_dir: Path,
                  xlsx: bool, now: datetime, actor: str) -> Screened:
@@ -139,18 +146,25 @@ def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFra
     day = ctx.at.date()
     paying = [p for p, relations in view.customers.items()
               if any(paid and (started is None or started <= day) for paid, started, _ in relations)]
-    allowed = decided.filter(pl.col("allowed")).with_columns(
+    # The payload (name, the lead's own information) is row-aligned with `decided`: gathered by position for
+    # the exported rows instead of joined on a 10M-row key.
+    allowed = decided.with_row_index("_pos").filter(pl.col("allowed")).with_columns(
         pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
         pl.coalesce("phone_region", "country").alias("region"))
-    allowed = assign(allowed, centres).join(payload, on="_row", how="left", maintain_order="left")
+    allowed = assign(allowed, centres)
+    if payload["_row"].equals(decided["_row"]):
+        allowed = allowed.hstack(payload.drop("_row").gather(allowed["_pos"])).drop("_pos")
+    else:  # not aligned (never, as decide_candidates keeps the candidates' order): joined on the row number
+        allowed = allowed.drop("_pos").join(payload, on="_row", how="left", maintain_order="left")
     unassigned = allowed.filter(pl.col("call_centre_id").is_null())
     allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
-    blocked = pl.concat([
-        decided.filter(~pl.col("allowed")),
-        unassigned.select(decided.columns).with_columns(
+    blocked = decided.filter(~pl.col("allowed"))
+    if not blocked["_row"].is_sorted():
+        blocked = blocked.sort("_row")
+    if unassigned.height:  # both in row order: merged, not sorted again
+        blocked = blocked.merge_sorted(unassigned.select(decided.columns).with_columns(
             pl.lit("unassigned").alias("categories"), pl.lit("NO_CALL_CENTRE_FOR_REGION").alias("codes"),
-            pl.lit("No call centre of the campaign takes this region.").alias("reason"))],
-        how="diagonal_relaxed").sort("_row")
+            pl.lit("No call centre of the campaign takes this region.").alias("reason")).sort("_row"), key="_row")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     names = {c.id: c.name for c in centres}
@@ -169,10 +183,7 @@ def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFra
     path = _write(blocked_out, out_dir / "blocked", False)
     files[path.name] = file_sha256(path)
 
-    categories = (blocked.select(pl.col("categories").str.split(";")).explode("categories")
-                  .group_by("categories").len().sort("len", descending=True))
-    codes = (blocked.select(pl.col("codes").str.split(";")).explode("codes").group_by("codes").len()
-             .sort("len", descending=True))
+    categories, codes = _counts(blocked, "categories"), _counts(blocked, "codes")
     export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
                     source=source.get("file") or "store", summary="{}")
     session.add(export)
