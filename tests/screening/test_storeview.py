@@ -4,6 +4,7 @@ values of the same types (aware UTC moments with their microseconds, dates, bool
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -206,6 +207,7 @@ def test_the_view_sees_what_this_unit_of_work_added(database_url: str) -> None:
         session.add(Objection(id=new_id(), person_id=point.person_id, channel="phone", at=to_store(AT),
                               received_via="test"))  # not flushed yet
         view = storeview.load(session, person_ids={point.person_id}, point_ids={point.id})
+        assert gc.isenabled()  # paused while loading only
         assert view.objections == {point.person_id: [("phone", AT)]}
         assert [c.given_at for c in view.consents[point.id]] == [AT]
 

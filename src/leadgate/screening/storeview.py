@@ -14,6 +14,7 @@ ISO text, booleans as 0/1), then moments through `from_store`.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -98,13 +99,28 @@ def _day(value: str | date | None) -> date | None:
 
 
 class _Reader:
-    """Plain DB-API cursor reads for one load: SQLAlchemy rows and ORM objects cost most of the time here."""
+    """Plain DB-API cursor reads for one load: SQLAlchemy rows and ORM objects cost most of the time here.
+
+    As a context it also pauses the cyclic garbage collector: the ~10^6 rows, records and facts of a load
+    hold no cycles, and each collection their allocations set off would traverse all of them again
+    (~35% of a load's time on the screening benchmark).
+    """
 
     def __init__(self, session: Session) -> None:
         session.flush()  # the cursor bypasses the ORM's autoflush: rows added in this unit of work count too
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.cursor = session.connection().connection.cursor()
         self.moments = _Moments()
+        self.collecting = gc.isenabled()
+
+    def __enter__(self) -> _Reader:
+        gc.disable()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.cursor.close()
+        if self.collecting:
+            gc.enable()
 
     def all(self, sql: str) -> list[Any]:
         self.cursor.execute(sql)
@@ -147,8 +163,7 @@ class _Reader:
 def load(session: Session, *, person_ids: set[str], point_ids: set[str]) -> StoreView:
     """What the store holds about these people and contact points (rows added in this session included)."""
     points, people = sorted(point_ids), sorted(person_ids)
-    read = _Reader(session)
-    try:
+    with _Reader(session) as read:
         view = StoreView(consents=_consents(read, points), attempts=_attempts(read, points))
         moment = read.moments
         objections: defaultdict[str, list[tuple[str, datetime]]] = defaultdict(list)
@@ -160,8 +175,6 @@ def load(session: Session, *, person_ids: set[str], point_ids: set[str]) -> Stor
             customers[pid].append((bool(paid), _day(started), _day(ended)))  # bool: SQLite's 0/1
         view.objections, view.customers = dict(objections), dict(customers)
         view.leads, view.sources = _latest_leads(read, people)
-    finally:
-        read.cursor.close()
     return view
 
 
@@ -253,8 +266,7 @@ def phone_points(session: Session) -> pl.DataFrame:
     the (medium, value) index, a random page per row: reading the points in table order and their persons
     as `load` reads a table, joined here, costs about a third.
     """
-    read = _Reader(session)
-    try:
+    with _Reader(session) as read:
         if read.postgres:
             frame = pl.DataFrame(read.all(
                 "SELECT contact_points.value, contact_points.id, persons.id, persons.kind, persons.country, "
@@ -268,6 +280,4 @@ def phone_points(session: Session) -> pl.DataFrame:
                                              points["person_id"].unique().sort().to_list()),
                                    schema=_PERSONS, orient="row")
             frame = points.join(persons, on="person_id", how="inner").select(PHONE_POINTS_SCHEMA.names())
-    finally:
-        read.cursor.close()
     return frame.unique("e164", keep="first", maintain_order=True)
