@@ -1,14 +1,17 @@
 """Benchmark of recording an export's receipt (who received which number, table export_contacts): the
 rows `write_export` inserts, through the same `insert_frame` (executemany on SQLite, COPY on PostgreSQL),
-in number order, into a store that already holds one earlier export of as many rows.
+in number order, into a store that already holds one earlier export of as many rows (--earlier: of that
+many; 0: the store's first export).
 
     python bench/bench_receipt.py --rows 2500000 --repeat 3 --before-src /tmp/receipt-before/src
+    python bench/bench_receipt.py --rows 2500000 --earlier 0 --repeat 3 --before-src /tmp/receipt-before/src
 
-Each source tree (this one, and --before-src: an older checkout, e.g. `git worktree add /tmp/receipt-before
-HEAD` before the change) builds its store once per database from its own migrations: two call centres, a
-campaign, an earlier export of --rows random NL mobiles. Every measured run starts from a copy of that store
-(a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL, checkpointed first) and inserts a second
-export of --rows other random numbers, sorted, in one transaction, committed. Before and after alternate,
+Each source tree (this one; --before-src: an older checkout, e.g. `git worktree add /tmp/receipt-before
+HEAD` before the change; any --tree LABEL=SRC) builds its store once per database from its own
+migrations: two call centres, a campaign, an earlier export of --earlier random NL mobiles. Every measured
+run starts from a copy of that store (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL,
+checkpointed first) and inserts an export of --rows other random numbers, sorted, in one transaction,
+committed. Before and after alternate,
 so that a busy machine slows both alike. Wall time covers insert and commit; CPU is this process's
 (user + system) and, on PostgreSQL, the server backend's (read from /proc: same machine). Each run is a
 child process with PYTHONPATH set to its tree's src; medians over --repeat runs.
@@ -67,7 +70,7 @@ def _export(session: Any, centres: list[str]) -> str:
 
 
 def child_build(url: str, rows: int, seed: int) -> dict[str, Any]:
-    """Migrate, two call centres and a campaign, an earlier export of `rows` rows."""
+    """Migrate, two call centres and a campaign, an earlier export of `rows` rows (none: 0)."""
     from alembic import command
     from sqlalchemy import select
 
@@ -86,8 +89,9 @@ def child_build(url: str, rows: int, seed: int) -> dict[str, Any]:
         campaigns.create_campaign(session, campaigns.CampaignSpec(id="bench", name="Bench", lawful_basis="consent"),
                                   now=now, actor="bench")
         centres = sorted(session.scalars(select(Partner.id).where(Partner.kind == "call_centre")))
-        export_id = _export(session, centres)
-        insert_frame(session, ExportContact.__table__, _frame(rows, seed, export_id, centres))  # type: ignore[arg-type]
+        if rows:
+            export_id = _export(session, centres)
+            insert_frame(session, ExportContact.__table__, _frame(rows, seed, export_id, centres))  # type: ignore[arg-type]
     return {"centres": centres}
 
 
@@ -160,7 +164,7 @@ def _load() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def _build(kind: str, label: str, src: Path, tmp: Path, rows: int, seed: int) -> tuple[str, list[str]]:
+def _build(kind: str, label: str, src: Path, tmp: Path, earlier: int, seed: int) -> tuple[str, list[str]]:
     """The store with the earlier export: (SQLite file or PostgreSQL database name, call centre ids)."""
     if kind == "sqlite":
         base = str(tmp / f"base-{label}.db")
@@ -171,7 +175,7 @@ def _build(kind: str, label: str, src: Path, tmp: Path, rows: int, seed: int) ->
         _admin(f'CREATE DATABASE "{base}"')
         url = _pg_url(base)
     started = time.perf_counter()
-    centres = _child(src, rows, seed, "build", url)["centres"]
+    centres = _child(src, earlier, seed, "build", url)["centres"]
     if kind == "postgresql":
         _admin("VACUUM ANALYZE", base)
     print(f"{kind} {label}: store built in {time.perf_counter() - started:.0f} s", flush=True)
@@ -213,6 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_500_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--earlier", type=int, help="rows of the export already stored (default: --rows; 0: none)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--before-src", type=Path, help="an older tree's src (e.g. /tmp/receipt-before/src)")
     parser.add_argument("--tree", action="append", default=[], metavar="LABEL=SRC",
@@ -232,7 +237,8 @@ def main() -> None:
     trees = {"before": args.before_src.resolve()} if args.before_src else {}
     trees |= {label: Path(src).resolve() for label, src in (t.split("=", 1) for t in args.tree)}
     trees["after"] = Path(__file__).resolve().parent.parent / "src"
-    print(f"{args.rows:,} rows into a store holding an earlier export of {args.rows:,}; "
+    earlier = args.rows if args.earlier is None else args.earlier
+    print(f"{args.rows:,} rows into a store holding an earlier export of {earlier:,}; "
           f"load {Path('/proc/loadavg').read_text().split()[:3]}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-receipt-") as name:
         tmp = Path(name)
@@ -241,7 +247,7 @@ def main() -> None:
             runs: dict[str, list[dict[str, Any]]] = {label: [] for label in trees}
             try:
                 for label, src in trees.items():
-                    bases[label] = _build(kind, label, src, tmp, args.rows, args.seed)
+                    bases[label] = _build(kind, label, src, tmp, earlier, args.seed)
                 for _ in range(args.repeat):  # before and after alternate: a busy machine slows both alike
                     for label, src in trees.items():
                         runs[label].append(_measure(kind, label, src, tmp, *bases[label], args.rows, args.seed))
