@@ -137,7 +137,7 @@ def test_every_row_of_the_bulk_path_equals_decide_on_its_own_facts(
         decided = decide_candidates(session, campaign_id=CAMPAIGN, at=at, books=books, key=KEY,
                                     data_dir=tmp_path / "data", leads=leads)
         assert decided.rows.height == len(lead_rows)
-        for row in decided.rows.iter_rows(named=True):
+        for row in decided.explained().iter_rows(named=True):
             if row["e164"] is None:
                 assert row["codes"] == "PHONE_INVALID"
                 with pytest.raises(InvalidInput):

@@ -142,33 +142,42 @@ def outcome(decision: Decision, moment: datetime) -> tuple[Any, ...]:
 Decider = Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]
 
 
+# What row_facts and decide_row read of a row.
+_FACT_COLUMNS = ("_row", "kind", "e164", "raw", "phone_region", "mobile", "country", "person_country", "job_title",
+                 "person_id", "contact_point_id", "number")
+
+
 def screen_frame(frame: pl.DataFrame, ctx: Context, view: StoreView,
                  suppressed: dict[int, list[tuple[str, datetime]]], *, individual: Decider | None = None,
-                 progress: Callable[[int], None] | None = None) -> pl.DataFrame:
-    """`frame` with the OUTCOME_SCHEMA columns added, one decision per row, decided once per group of rows
-    whose facts are equal but for the row id and the number (see the module docstring)."""
+                 progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(`frame` with `allowed` and `_outcome` added, the outcomes): one decision per group of rows whose facts
+    are equal but for the row id and the number (see the module docstring). `outcomes` has a row per
+    group (OUTCOME_SCHEMA) and `_outcome` is each row's index into it: a 10M-row list carries 10M
+    integers, not 10M copies of its reasons."""
     def one(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return [outcome(*decide_row(r, ctx, view, suppressed)) for r in rows]
 
+    registers = [c for i in range(len(ctx.registers)) for c in register_columns(i)]
     key = ["kind", "person_country", "country", "phone_region", "mobile", "job_title", "_number", "_person",
-           "_point", "_suppressed"] + [c for i in range(len(ctx.registers)) for c in register_columns(i)]
+           "_point", "_suppressed", *registers]
     indexed = frame.with_row_index("_i").with_columns(
         # A valid number, an invalid one and none at all are decided apart (PHONE_INVALID, PHONE_MISSING).
         pl.when(pl.col("e164").is_not_null()).then(2).when(pl.col("raw").is_not_null()).then(1).otherwise(0)
         .cast(pl.UInt8).alias("_number"), *_history_keys(view, suppressed))
     groups = indexed.group_by(key, maintain_order=True).agg(pl.col("_i"))
     members = groups["_i"]
-    reps = frame.gather(members.list.first())
+    reps = frame.select(*_FACT_COLUMNS, *registers).gather(members.list.first())
     decide_rows = individual if individual is not None and reps.height > 1 else one
     outcomes = pl.DataFrame(decide_rows(reps.to_dicts()), schema=OUTCOME_SCHEMA, orient="row")
     del reps, indexed
-    # Every row gets its group's outcome: the group number scattered to each member row, then one gather.
+    # Every row gets its group's outcome: the group number scattered to each member row.
     group_of = np.empty(frame.height, dtype=np.uint32)
     group_of[members.explode().to_numpy()] = np.repeat(np.arange(groups.height, dtype=np.uint32),
                                                        members.list.len().to_numpy())
     if progress is not None:
         progress(frame.height)
-    return frame.hstack(outcomes[group_of])
+    index = pl.Series("_outcome", group_of, dtype=pl.UInt32)
+    return frame.with_columns(outcomes["allowed"].gather(index).alias("allowed"), index), outcomes
 
 
 def _intern(values: dict[Any, Hashable]) -> dict[Any, int]:

@@ -122,16 +122,30 @@ def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> Path:
     return target
 
 
-def _counts(blocked: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Rows per category (or code) of the ";"-joined column: split once per distinct value, not per row."""
-    distinct = blocked.group_by(column).len()
-    return (distinct.with_columns(pl.col(column).str.split(";")).explode(column).group_by(column)
+def _counts(blocked: pl.DataFrame, outcomes: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Rows per category (or code) of the ";"-joined column: split once per distinct outcome, not per row."""
+    per = blocked.group_by("_outcome").len()
+    per = per.with_columns(outcomes[column].gather(per["_outcome"]).alias(column))
+    return (per.select(pl.col(column).str.split(";"), "len").explode(column).group_by(column)
             .agg(pl.col("len").sum()).sort(["len", column], descending=[True, False]))
 
 
-def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFrame, ctx: Context, view: StoreView,
-                 centres: list[CallCentre], states: list[RegisterState], source: dict[str, Any], out_dir: Path,
-                 xlsx: bool, now: datetime, actor: str) -> Screened:
+_LEFT_OUT = (("duplicate", "DUPLICATE_NUMBER", "The same number is on an earlier row of this list."),
+             ("unassigned", "NO_CALL_CENTRE_FOR_REGION", "No call centre of the campaign takes this region."))
+# What the exported rows carry on (the call sheet's columns, the receipt, the assignment).
+_CARRIED = ["_row", "e164", "number", "kind", "phone_region", "country", "person_id", "contact_point_id", "person_key",
+            "_outcome"]
+
+
+def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFrame, payload: pl.DataFrame,
+                 ctx: Context, view: StoreView, centres: list[CallCentre], states: list[RegisterState],
+                 source: dict[str, Any], out_dir: Path, xlsx: bool, now: datetime, actor: str) -> Screened:
+    """`decided`: every candidate row with `allowed` and `_outcome`, the row of `outcomes` (OUTCOME_SCHEMA)
+    that explains it; rows carry the index, not the strings, so 10M rows cost 10M integers."""
+    duplicate_outcome, unassigned_outcome = outcomes.height, outcomes.height + 1
+    outcomes = pl.concat([outcomes, pl.DataFrame(
+        [(False, category, code, reason, None, None, ctx.at.isoformat()) for category, code, reason in _LEFT_OUT],
+        schema=outcomes.schema, orient="row")])
     decided = decided.with_columns(
         pl.coalesce(pl.col("person_id"), pl.lit("n:") + pl.col("number").cast(pl.String)).alias("person_key"))
     # A number listed twice is called once: the first row keeps it, the others are left out as duplicates.
@@ -139,16 +153,13 @@ def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFra
     duplicate = pl.col("allowed") & pl.col("number").is_not_null() & ~first
     decided = decided.with_columns(
         pl.when(duplicate).then(pl.lit(False)).otherwise(pl.col("allowed")).alias("allowed"),
-        pl.when(duplicate).then(pl.lit("duplicate")).otherwise(pl.col("categories")).alias("categories"),
-        pl.when(duplicate).then(pl.lit("DUPLICATE_NUMBER")).otherwise(pl.col("codes")).alias("codes"),
-        pl.when(duplicate).then(pl.lit("The same number is on an earlier row of this list."))
-        .otherwise(pl.col("reason")).alias("reason"))
+        pl.when(duplicate).then(pl.lit(duplicate_outcome, pl.UInt32)).otherwise(pl.col("_outcome")).alias("_outcome"))
     day = ctx.at.date()
     paying = [p for p, relations in view.customers.items()
               if any(paid and (started is None or started <= day) for paid, started, _ in relations)]
     # The payload (name, the lead's own information) is row-aligned with `decided`: gathered by position for
     # the exported rows instead of joined on a 10M-row key.
-    allowed = decided.with_row_index("_pos").filter(pl.col("allowed")).with_columns(
+    allowed = decided.with_row_index("_pos").filter(pl.col("allowed")).select("_pos", *_CARRIED).with_columns(
         pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
         pl.coalesce("phone_region", "country").alias("region"))
     allowed = assign(allowed, centres)
@@ -156,15 +167,15 @@ def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFra
         allowed = allowed.hstack(payload.drop("_row").gather(allowed["_pos"])).drop("_pos")
     else:  # not aligned (never, as decide_candidates keeps the candidates' order): joined on the row number
         allowed = allowed.drop("_pos").join(payload, on="_row", how="left", maintain_order="left")
+    allowed = allowed.hstack(outcomes.select("call_from", "jurisdiction").gather(allowed["_outcome"]))
     unassigned = allowed.filter(pl.col("call_centre_id").is_null())
     allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
-    blocked = decided.filter(~pl.col("allowed"))
+    blocked = decided.filter(~pl.col("allowed")).select("_row", pl.coalesce("e164", "raw").alias("phone"), "_outcome")
     if not blocked["_row"].is_sorted():
         blocked = blocked.sort("_row")
     if unassigned.height:  # both in row order: merged, not sorted again
-        blocked = blocked.merge_sorted(unassigned.select(decided.columns).with_columns(
-            pl.lit("unassigned").alias("categories"), pl.lit("NO_CALL_CENTRE_FOR_REGION").alias("codes"),
-            pl.lit("No call centre of the campaign takes this region.").alias("reason")).sort("_row"), key="_row")
+        blocked = blocked.merge_sorted(unassigned.sort("_row").select(
+            "_row", pl.col("e164").alias("phone"), pl.lit(unassigned_outcome, pl.UInt32).alias("_outcome")), key="_row")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     names = {c.id: c.name for c in centres}
@@ -178,12 +189,13 @@ def write_export(session: Session, *, decided: pl.DataFrame, payload: pl.DataFra
             path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
             files[str(path.relative_to(out_dir))] = file_sha256(path)
             per_centre[centre.name][FLOW_FILES[flow]] = rows.height
-    blocked_out = blocked.select(pl.col("_row").alias("row"), pl.coalesce("e164", "raw").alias("phone"),
-                                 "categories", "codes", "reason", "next_allowed_at")
+    blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(
+        outcomes.select("categories", "codes", "reason", "next_allowed_at").gather(blocked["_outcome"]))
     path = _write(blocked_out, out_dir / "blocked", False)
     files[path.name] = file_sha256(path)
 
-    categories, codes = _counts(blocked, "categories"), _counts(blocked, "codes")
+    del blocked_out
+    categories, codes = _counts(blocked, outcomes, "categories"), _counts(blocked, outcomes, "codes")
     export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
                     source=source.get("file") or "store", summary="{}")
     session.add(export)

@@ -95,7 +95,8 @@ def _suppressed(session: Session, key: bytes, frame: pl.DataFrame) -> dict[int, 
 class Decided:
     """Every candidate row with its decision, and what it was decided with."""
 
-    rows: pl.DataFrame
+    rows: pl.DataFrame  # the candidates with `allowed` and `_outcome`, the row of `outcomes` that explains each
+    outcomes: pl.DataFrame  # OUTCOME_SCHEMA: one row per distinct decision
     payload: pl.DataFrame  # _row, name, extra, source_code: what only the call sheet needs
     ctx: Context
     view: storeview.StoreView
@@ -104,6 +105,10 @@ class Decided:
     source: dict[str, str | None]
     # The ledger's last seq before anything was read: opt-outs after it may have missed this screening.
     since_seq: int = 0
+
+    def explained(self) -> pl.DataFrame:
+        """`rows` with the outcome columns themselves (OUTCOME_SCHEMA): for a look at a few rows, not 10M."""
+        return self.rows.hstack(self.outcomes.drop("allowed").gather(self.rows["_outcome"]))
 
 
 def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes,
@@ -147,17 +152,22 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
     payload = frame.select("_row", "name", "extra", "source_code")
     frame = frame.drop("name", "extra", "source_code")
     advance = tick("deciding", frame.height)
-    good = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed,
-                        individual=individual or parallel.decider(ctx, view, suppressed), progress=advance)
-    messages = {code: message for _, _, code, message in INPUT_CHECKS}
-    rejected = frame.filter(pl.col("_input").is_not_null()).with_columns(
-        pl.lit(False).alias("allowed"), pl.lit("invalid_contact").alias("categories"), pl.col("_input").alias("codes"),
-        pl.col("_input").replace_strict(messages, return_dtype=pl.String).alias("reason"),
-        pl.lit(None, pl.String).alias("next_allowed_at"), pl.lit(None, pl.String).alias("jurisdiction"),
-        pl.lit(at.isoformat()).alias("call_from"))
-    decided = (good if rejected.height == 0 else  # good keeps the file's order
-               pl.concat([good, rejected], how="diagonal_relaxed").sort("_row")).drop("_input")
-    return Decided(decided, payload, ctx, view, centres, states, source, since_seq)
+    good, outcomes = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed,
+                                  individual=individual or parallel.decider(ctx, view, suppressed), progress=advance)
+    rejected = frame.filter(pl.col("_input").is_not_null())
+    decided = good
+    if rejected.height:  # one outcome per input problem, appended to the decisions' outcomes
+        codes = rejected["_input"].unique(maintain_order=True).to_list()
+        messages = {code: message for _, _, code, message in INPUT_CHECKS}
+        index = {code: outcomes.height + i for i, code in enumerate(codes)}
+        outcomes = pl.concat([outcomes, pl.DataFrame(
+            [(False, "invalid_contact", code, messages[code], None, None, at.isoformat()) for code in codes],
+            schema=outcomes.schema, orient="row")])
+        rejected = rejected.with_columns(
+            pl.lit(False).alias("allowed"),
+            pl.col("_input").replace_strict(index, return_dtype=pl.UInt32).alias("_outcome"))
+        decided = pl.concat([good, rejected], how="diagonal_relaxed").sort("_row")  # good keeps the file's order
+    return Decided(decided.drop("_input"), outcomes, payload, ctx, view, centres, states, source, since_seq)
 
 
 def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes, data_dir: Path,
@@ -167,10 +177,9 @@ def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks
     decided = decide_candidates(session, campaign_id=campaign_id, at=at, books=books, key=key, data_dir=data_dir,
                                 leads=leads, mapping=mapping, country=country, stage=stage, individual=individual)
     advance = (stage or (lambda name, total: lambda n: None))("writing files", None)
-    result = write_export(session, decided=decided.rows, payload=decided.payload, ctx=decided.ctx,
-                          view=decided.view,
-                          centres=decided.centres, states=decided.states, source=decided.source, out_dir=out_dir,
-                          xlsx=xlsx, now=now, actor=actor)
+    result = write_export(session, decided=decided.rows, outcomes=decided.outcomes, payload=decided.payload,
+                          ctx=decided.ctx, view=decided.view, centres=decided.centres, states=decided.states,
+                          source=decided.source, out_dir=out_dir, xlsx=xlsx, now=now, actor=actor)
     # An objection or withdrawal committed after the store was read (possible on PostgreSQL, where the
     # export holds no lock while it decides) was not left out above, and its own enqueue could not see
     # this export's uncommitted rows: it goes to the call centres that received the number now.
