@@ -23,6 +23,7 @@ from leadgate.intake.reader import read_table
 from leadgate.kit.errors import InvalidInput
 from leadgate.kit.files import file_sha256
 from leadgate.people.models import ContactPoint, CustomerRelationship, Person
+from leadgate.screening.storeview import phone_points
 
 SCHEMA = {"_row": pl.Int64, "raw": pl.String, "country": pl.String, "kind": pl.String, "name": pl.String,
           "job_title": pl.String, "source_code": pl.String, "extra": pl.String}
@@ -106,14 +107,7 @@ def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
     candidates have them already), and the stored person's kind, country and job title."""
     if "contact_point_id" in frame.columns:
         return frame
-    rows = session.execute(select(ContactPoint.value, ContactPoint.id, Person.id, Person.kind, Person.country,
-                                  Person.job_title)
-                           .join(Person, Person.id == ContactPoint.person_id)
-                           .where(ContactPoint.medium == "phone")).all()
-    names = ("e164", "contact_point_id", "person_id", "person_kind", "person_country", "person_job_title")
-    stored = pl.DataFrame([dict(zip(names, r, strict=True)) for r in rows], schema={n: pl.String for n in names},
-                          orient="row").unique("e164", keep="first")
-    out = frame.join(stored, on="e164", how="left", maintain_order="left")
+    out = frame.join(phone_points(session), on="e164", how="left", maintain_order="left")
     # The store knows the person: its kind, country and job title are the facts (as `decide --contact`).
     return out.with_columns(
         pl.coalesce("person_kind", "kind").alias("kind"),
