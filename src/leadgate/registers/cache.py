@@ -30,7 +30,7 @@ class RegisterTampered(LeadgateError):
 def listed_digest(numbers: pl.Series) -> str:
     """SHA-256 of sorted numbers as little-endian int64 bytes (the order is the caller's: sorted)."""
     array = np.ascontiguousarray(numbers.cast(pl.Int64).to_numpy().astype("<i8", copy=False))
-    return hashlib.sha256(memoryview(array)).hexdigest()  # no copy of the 200 MB of a 25M-number list
+    return hashlib.sha256(array.data).hexdigest()  # no copy of the 200 MB of a 25M-number list
 
 
 def cache_path(data_dir: Path, snapshot: RegisterSnapshot) -> Path:
