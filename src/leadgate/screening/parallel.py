@@ -9,6 +9,7 @@ outcome tuples in order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -44,11 +45,15 @@ def decider(ctx: Context, view: StoreView, suppressed: dict[int, list[tuple[str,
         # inherits instead of loading it again.
         warm = [outcome(*decide_row(r, ctx, view, suppressed)) for r in rows[:_WARM]]
         _work = (rows, ctx, view, suppressed)
+        # Everything the workers inherit moves out of the collector's reach: their collections would
+        # otherwise walk (and, touching each object, copy) the parent's millions of objects again and again.
+        gc.freeze()
         try:
             bounds = [(i, min(i + _CHUNK, len(rows))) for i in range(_WARM, len(rows), _CHUNK)]
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 return warm + [o for part in pool.imap(_decide_slice, bounds) for o in part]
         finally:
             _work = None
+            gc.unfreeze()
 
     return run
