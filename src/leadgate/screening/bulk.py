@@ -186,10 +186,9 @@ def _intern(values: dict[Any, Hashable]) -> dict[Any, int]:
     return {k: ids.setdefault(v, len(ids) + 1) for k, v in values.items()}
 
 
-def _consent_value(c: Any) -> tuple[Any, ...]:
-    # Everything consent_facts reads, nothing else (the stored id differs between equal consents).
-    return (c.channel, c.purpose, c.given_at, c.text, c.source_code, c.single_use, c.used_at, c.withdrawn_at,
-            c.own_initiative, c.automated_calls)
+def _consent_value(c: StoredConsent) -> tuple[Any, ...]:
+    # Everything consent_facts reads: the record without its stored id (equal consents differ in it).
+    return c[1:]
 
 
 def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetime]]]) -> list[pl.Expr]:
@@ -197,7 +196,9 @@ def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetim
     reads about it from the store (0: nothing). Rows with equal ids and equal other columns have equal facts
     but for their id and number, so one decision serves them all; a history nobody else shares is its own
     group, decided alone as before."""
-    people = _intern({p: (tuple(view.customers.get(p, ())), tuple(view.objections.get(p, ())), view.sources.get(p))
+    # A data source's facts are one shared object per source: its identity stands for its value (two
+    # sources with equal facts merely stay apart).
+    people = _intern({p: (tuple(view.customers.get(p, ())), tuple(view.objections.get(p, ())), id(view.sources.get(p)))
                       for p in view.customers.keys() | view.objections.keys() | view.sources.keys()})
     points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
                       for p in view.consents.keys() | view.attempts.keys()})
