@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from leadgate.core.phone import parse_phone
-from leadgate.intake.phones import _vectorised, normalise_phones
+from leadgate.intake.phones import _vectorised, normalise_phones, normalise_rows
 
 HOME = ["NL", "BE", "FR", "DE", "GB"]
 OTHER = ["RE", "YT", "GP", "MQ", "LU", "CH", "US", "GG", "JE", "IM", "IT"]
@@ -166,6 +166,11 @@ def _check(rows: list[tuple[str, str | None]]) -> None:
         assert got[(raw, region)] == expected, (raw, region)
         phone = parse_phone(raw, region)
         assert ((phone.e164, phone.region, phone.mobile) if phone else None) == expected, (raw, region)
+    # Row by row, in order: the same answers.
+    aligned = normalise_rows(frame)
+    assert aligned.height == frame.height
+    for (raw, region), row in zip(rows, aligned.iter_rows(named=True), strict=True):
+        assert ((row["e164"], row["phone_region"], row["mobile"]) if row["e164"] else None) == got[(raw, region)]
 
 
 @settings(max_examples=60, deadline=None)
@@ -201,3 +206,13 @@ def test_common_messy_formats_are_settled_column_wise() -> None:
     assert sorted(settled["raw"].to_list()) == sorted(c[0] for c in cases)
     for raw, region, e164, phone_region, mobile in settled.iter_rows():
         assert ((e164, phone_region, mobile) if e164 else None) == _phonenumbers_answer(raw, region), raw
+
+
+def test_rows_without_a_number_keep_their_place_and_an_empty_list_gives_no_rows() -> None:
+    frame = pl.DataFrame({"raw": [None, "06 12345678", None, "+32 470 12 34 56", "06 12345678"],
+                          "region": ["NL", "NL", None, None, "NL"]}, schema={"raw": pl.String, "region": pl.String})
+    out = normalise_rows(frame)
+    assert out["e164"].to_list() == [None, "+31612345678", None, "+32470123456", "+31612345678"]
+    assert out["phone_region"].to_list() == [None, "NL", None, "BE", "NL"]
+    assert normalise_rows(frame.clear()).height == 0
+    assert normalise_rows(frame.head(1))["e164"].to_list() == [None]

@@ -238,3 +238,26 @@ def normalise_phones(frame: pl.DataFrame) -> pl.DataFrame:
         pl.Series("mobile", [p.mobile if p else None for p in parsed], dtype=pl.Boolean),
     )
     return pl.concat([done, slow])
+
+
+def normalise_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """normalise_phones' answers with one row per input row, in order (columns e164, phone_region, mobile).
+
+    A call list's numbers are nearly all different: finding the distinct pairs first and joining the
+    answers back would cost more than settling the few repeats twice (a repeat that falls back to
+    parse_phone is answered from its cache)."""
+    indexed = frame.select("raw", "region").with_row_index("_i")
+    done = _settle(indexed.filter(pl.col("raw").is_not_null()))
+    left = indexed["raw"].is_not_null().to_numpy(writable=True)
+    left[done["_i"].to_numpy()] = False
+    rest = indexed.filter(pl.Series(left))
+    parsed = [parse_phone(raw, region) for raw, region in rest.select("raw", "region").iter_rows()]
+    slow = rest.select("_i").with_columns(
+        pl.Series("e164", [p.e164 if p else None for p in parsed], dtype=pl.String),
+        pl.Series("phone_region", [p.region if p else None for p in parsed], dtype=pl.String),
+        pl.Series("mobile", [p.mobile if p else None for p in parsed], dtype=pl.Boolean))
+    answers = pl.concat([done, slow])
+    rows = answers["_i"].cast(pl.Int64)
+    return pl.DataFrame([pl.Series(name, [None], dtype=dtype).extend_constant(None, frame.height - 1)
+                         .scatter(rows, answers[name]) for name, dtype in OUT_SCHEMA.items()]
+                        if frame.height else [pl.Series(name, [], dtype=dtype) for name, dtype in OUT_SCHEMA.items()])

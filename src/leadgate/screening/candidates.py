@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from leadgate.core.facts import CONTACT_KINDS
 from leadgate.intake.mapping import Mapping, plan
 from leadgate.intake.models import Intake, Lead
-from leadgate.intake.phones import normalise_phones
+from leadgate.intake.phones import normalise_rows
 from leadgate.intake.reader import read_table
 from leadgate.kit.errors import InvalidInput
 from leadgate.kit.files import file_sha256
@@ -96,10 +96,8 @@ def _parquet(path: Path) -> tuple[pl.DataFrame, str]:
 
 def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     """Adds e164, phone_region, mobile and `number` (E.164 digits as Int64; null when not a valid number)."""
-    pairs = normalise_phones(frame.select(pl.col("raw"), pl.col("country").alias("region")))
-    out = frame.join(pairs, left_on=["raw", "country"], right_on=["raw", "region"], how="left", nulls_equal=True,
-                     maintain_order="left")  # rows stay in file order: the call sheet's payload is aligned on it
-    return out.with_columns(pl.col("e164").str.slice(1).cast(pl.Int64).alias("number"))
+    answers = normalise_rows(frame.select(pl.col("raw"), pl.col("country").alias("region")))
+    return frame.hstack(answers).with_columns(pl.col("e164").str.slice(1).cast(pl.Int64).alias("number"))
 
 
 def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
