@@ -126,21 +126,21 @@ class _Reader:
         self.cursor.execute(sql)
         return list(self.cursor.fetchall())
 
-    def rows(self, table: str, columns: str, ids: list[str]) -> list[Any]:
+    def rows(self, table: str, columns: str, ids: set[str]) -> list[Any]:
         """The rows (`columns`) of `table` whose first column is one of `ids`, in no particular order."""
         if not ids:
             return []
         key = columns.split(",", 1)[0]
         if len(ids) >= SCAN_FROM * self._size(table):
-            wanted = set(ids)
             self.cursor.execute(f"SELECT {columns} FROM {table}")
-            return [r for r in self.cursor.fetchall() if r[0] in wanted]
+            return [r for r in self.cursor.fetchall() if r[0] in ids]
         if self.postgres:  # one statement; the planner picks index or scan
-            self.cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} = ANY(%s)", (ids,))
+            self.cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} = ANY(%s)", (list(ids),))
             return list(self.cursor.fetchall())
         found: list[Any] = []
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
+        ordered = sorted(ids)  # chunks of neighbouring ids: neighbouring index pages
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start:start + _CHUNK]
             self.cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({', '.join('?' * len(chunk))})", chunk)
             found += self.cursor.fetchall()
         return found
@@ -162,23 +162,22 @@ class _Reader:
 
 def load(session: Session, *, person_ids: set[str], point_ids: set[str]) -> StoreView:
     """What the store holds about these people and contact points (rows added in this session included)."""
-    points, people = sorted(point_ids), sorted(person_ids)
     with _Reader(session) as read:
-        view = StoreView(consents=_consents(read, points), attempts=_attempts(read, points))
+        view = StoreView(consents=_consents(read, point_ids), attempts=_attempts(read, point_ids))
         moment = read.moments
         objections: defaultdict[str, list[tuple[str, datetime]]] = defaultdict(list)
-        for pid, channel, at in read.rows("objections", "person_id, channel, at", people):
+        for pid, channel, at in read.rows("objections", "person_id, channel, at", person_ids):
             objections[pid].append((channel, moment[at]))
         customers: defaultdict[str, list[tuple[bool, date | None, date | None]]] = defaultdict(list)
         for pid, paid, started, ended in read.rows("customer_relationships", "person_id, paid, started_on, ended_on",
-                                                   people):
+                                                   person_ids):
             customers[pid].append((bool(paid), _day(started), _day(ended)))  # bool: SQLite's 0/1
         view.objections, view.customers = dict(objections), dict(customers)
-        view.leads, view.sources = _latest_leads(read, people)
+        view.leads, view.sources = _latest_leads(read, person_ids)
     return view
 
 
-def _consents(read: _Reader, points: list[str]) -> dict[str, list[StoredConsent]]:
+def _consents(read: _Reader, points: set[str]) -> dict[str, list[StoredConsent]]:
     found: defaultdict[str, list[StoredConsent]] = defaultdict(list)
     moment = read.moments
     rows = read.rows("consents", "contact_point_id, id, channel, purpose, given_at, text, source_code, single_use, "
@@ -191,7 +190,7 @@ def _consents(read: _Reader, points: list[str]) -> dict[str, list[StoredConsent]
     return {k: v if len(v) == 1 else sorted(v, key=lambda c: (c.given_at, c.id)) for k, v in found.items()}
 
 
-def _latest_leads(read: _Reader, people: list[str]) -> tuple[dict[str, LeadContext], dict[str, f.Source]]:
+def _latest_leads(read: _Reader, people: set[str]) -> tuple[dict[str, LeadContext], dict[str, f.Source]]:
     # The few data sources and partners are read whole and joined here: one index search less per lead.
     stored = {r[0]: r[1:] for r in read.all("SELECT d.id, d.code, d.kind, d.purpose_compatible, d.disabled, p.name "
                                             "FROM data_sources d LEFT OUTER JOIN partners p ON p.id = d.supplier_id")}
@@ -217,7 +216,7 @@ def _latest_leads(read: _Reader, people: list[str]) -> tuple[dict[str, LeadConte
     return leads, sources
 
 
-def _attempts(read: _Reader, points: list[str]) -> dict[str, tuple[f.Attempt, ...]]:
+def _attempts(read: _Reader, points: set[str]) -> dict[str, tuple[f.Attempt, ...]]:
     names = dict(read.all("SELECT id, name FROM partners"))  # joined here, as for the leads' data sources
     found: defaultdict[str, list[f.Attempt]] = defaultdict(list)
     moment, validate = read.moments, f.Attempt.model_validate
@@ -277,7 +276,7 @@ def phone_points(session: Session) -> pl.DataFrame:
             points = pl.DataFrame(read.all("SELECT value, id, person_id FROM contact_points WHERE +medium = 'phone'"),
                                   schema=_POINTS, orient="row")
             persons = pl.DataFrame(read.rows("persons", "id, kind, country, job_title",
-                                             points["person_id"].unique().sort().to_list()),
+                                             set(points["person_id"].to_list())),
                                    schema=_PERSONS, orient="row")
             frame = points.join(persons, on="person_id", how="inner").select(PHONE_POINTS_SCHEMA.names())
     return frame.unique("e164", keep="first", maintain_order=True)
