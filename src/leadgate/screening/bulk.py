@@ -196,9 +196,7 @@ def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetim
     reads about it from the store (0: nothing). Rows with equal ids and equal other columns have equal facts
     but for their id and number, so one decision serves them all; a history nobody else shares is its own
     group, decided alone as before."""
-    # A data source's facts are one shared object per source: its identity stands for its value (two
-    # sources with equal facts merely stay apart).
-    people = _intern({p: (tuple(view.customers.get(p, ())), tuple(view.objections.get(p, ())), id(view.sources.get(p)))
+    people = _intern({p: (tuple(view.customers.get(p, ())), tuple(view.objections.get(p, ())), view.sources.get(p))
                       for p in view.customers.keys() | view.objections.keys() | view.sources.keys()})
     points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
                       for p in view.consents.keys() | view.attempts.keys()})
