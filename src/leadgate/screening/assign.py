@@ -10,12 +10,14 @@ person, so screening the same list again gives each person the same call centre.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from leadgate.kit.errors import InvalidInput
+from leadgate.screening.forked import forked_map
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,14 @@ class CallCentre:
     regions: frozenset[str]
 
 
+def _spreads(person_keys: Sequence[str]) -> list[int]:
+    return [int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "big") % 10_000 for k in person_keys]
+
+
 def _spread(person_keys: pl.Series) -> pl.Series:
-    """0..9999 per person, stable across runs and library versions (SHA-256 of the key)."""
-    return pl.Series([int.from_bytes(hashlib.sha256(k.encode()).digest()[:4], "big") % 10_000
-                      for k in person_keys], dtype=pl.Int64)
+    """0..9999 per person, stable across runs and library versions (SHA-256 of the key); a few million
+    keys are hashed on every core."""
+    return pl.Series(forked_map(_spreads, person_keys.to_list(), minimum=200_000), dtype=pl.Int64)
 
 
 def _by_share(spread: pl.Expr, centres: list[CallCentre]) -> pl.Expr:
