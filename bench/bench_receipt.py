@@ -45,7 +45,9 @@ def _frame(rows: int, seed: int, export_id: str, centres: list[str]) -> Any:
     import polars as pl
 
     rng = np.random.default_rng(seed)
-    numbers = np.unique(rng.integers(31_600_000_000, 31_700_000_000, size=int(rows * 1.02)))
+    size = int(rows * 1.02)
+    while (numbers := np.unique(rng.integers(31_600_000_000, 31_700_000_000, size=size))).size < rows:
+        size = int(size * 1.1)  # 10 M of the 100 M numbers: more collide
     numbers = np.sort(rng.choice(numbers, size=rows, replace=False))
     persons = [secrets.token_hex(16) for _ in range(1000)]
     return pl.DataFrame({

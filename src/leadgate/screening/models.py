@@ -32,8 +32,9 @@ class ExportContact(Base):
     """A number a call centre received in an export: whom to tell when that person objects. Looked up by
     number only, so the number leads the key and there is no other index: on SQLite the table is that one
     B-tree (WITHOUT ROWID), on PostgreSQL the heap and that one index. Each further index or B-tree would
-    cost every export of millions of rows (a rowid table, the key and a number index cost ~3x as much).
-    An export's rows are not found by export_id (that would scan the table): whoever needs them has them.
+    cost every export of millions of rows. An export's rows are not found by export_id (that would scan
+    the table): whoever needs them has them. On SQLite a later export's rows fall between the earlier
+    ones', so each export rewrites pages all over the table (see BENCHMARKS.md for how that grows).
 
     No foreign keys: only write_export writes these rows, with the export it has just added and the call
     centres it assigned. Checking them cost one lookup per row and key, ~85% of the COPY on PostgreSQL;
