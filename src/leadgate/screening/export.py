@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from leadgate.intake.bulk import insert_frame
 from leadgate.kit.files import file_sha256
-from leadgate.kit.moments import from_store
 from leadgate.ledger import service as ledger
 from leadgate.registers.lookup import RegisterState
 from leadgate.screening.assign import CallCentre, assign
@@ -67,7 +66,7 @@ def _context(rows: pl.DataFrame, ctx: Context, view: StoreView, centres: dict[st
         usable = [c for c in given if c.channel == "phone" and c.withdrawn_at is None and c.used_at is None]
         if usable:
             c = usable[-1]
-            consents.append((point, c.channel, from_store(c.given_at).isoformat(), c.text, c.source_code))
+            consents.append((point, c.channel, c.given_at.isoformat(), c.text, c.source_code))
     consent = pl.DataFrame(consents, schema={"contact_point_id": text, "consent_channel": text,
                                              "consent_given_at": text, "consent_text": text,
                                              "consent_source": text}, orient="row")
@@ -181,11 +180,14 @@ def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFr
     names = {c.id: c.name for c in centres}
     files: dict[str, str] = {}
     per_centre: dict[str, dict[str, int]] = {}
+    # The store's context is built and joined once for every exported row, then split per file.
+    ordered = allowed.sort("_row")
+    sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
     for centre in centres:
-        mine = allowed.filter(pl.col("call_centre_id") == centre.id)
         per_centre[centre.name] = {}
         for flow, stem in FLOW_FILES.items():
-            rows = _context(mine.filter(pl.col("flow") == flow).sort("_row"), ctx, view, names)
+            rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
+                "call_centre_id")
             path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
             files[str(path.relative_to(out_dir))] = file_sha256(path)
             per_centre[centre.name][FLOW_FILES[flow]] = rows.height
