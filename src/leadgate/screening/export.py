@@ -217,8 +217,8 @@ def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFr
     summary["ledger_seq"] = event.seq
     received = allowed.select(pl.lit(export.id).alias("export_id"), pl.col("number"),
                               pl.col("call_centre_id"), pl.col("flow"), pl.col("person_id")).sort("number")
-    # In key order: SQLite appends to the (export_id, number) and number B-trees instead of inserting at
-    # random pages (~2.5x less CPU for 1M rows); the rows are the same.
+    # In key order (number first): each page of the (number, export_id) B-tree is visited once, in order,
+    # instead of at random; the rows are the same.
     insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return Screened(export.id, out_dir, decided.height, allowed.height, blocked.height, summary)
