@@ -17,6 +17,7 @@ import re
 
 import phonenumbers
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
@@ -216,3 +217,15 @@ def test_rows_without_a_number_keep_their_place_and_an_empty_list_gives_no_rows(
     assert out["phone_region"].to_list() == [None, "NL", None, "BE", "NL"]
     assert normalise_rows(frame.clear()).height == 0
     assert normalise_rows(frame.head(1))["e164"].to_list() == [None]
+
+
+def test_settling_in_two_halves_gives_the_answers_of_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from leadgate.intake import phones
+
+    rows = _rows(random.Random(11), junk_share=0.3) * 3
+    frame = pl.DataFrame({"raw": [r for r, _ in rows], "region": [g for _, g in rows]},
+                         schema={"raw": pl.String, "region": pl.String})
+    whole = normalise_rows(frame)
+    monkeypatch.setattr(phones, "SPLIT_FROM", 2)
+    assert normalise_rows(frame).equals(whole)
+    assert whole["e164"].null_count() < frame.height  # valid numbers are in the comparison

@@ -21,6 +21,7 @@ tests/intake/test_phones_formats.py).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -240,6 +241,19 @@ def normalise_phones(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([done, slow])
 
 
+# Rows from which _settle runs on halves in two threads: its passes are row by row, and polars runs most
+# of them on one core (a string column in one chunk); from a million rows the second core halves the wall.
+SPLIT_FROM = 1_000_000
+
+
+def _settled(indexed: pl.DataFrame) -> pl.DataFrame:
+    if indexed.height < SPLIT_FROM:
+        return _settle(indexed)
+    half = indexed.height // 2
+    with ThreadPoolExecutor(2) as pool:
+        return pl.concat(list(pool.map(_settle, (indexed.slice(0, half), indexed.slice(half)))))
+
+
 def normalise_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """normalise_phones' answers with one row per input row, in order (columns e164, phone_region, mobile).
 
@@ -247,7 +261,7 @@ def normalise_rows(frame: pl.DataFrame) -> pl.DataFrame:
     answers back would cost more than settling the few repeats twice (a repeat that falls back to
     parse_phone is answered from its cache)."""
     indexed = frame.select("raw", "region").with_row_index("_i")
-    done = _settle(indexed.filter(pl.col("raw").is_not_null()))
+    done = _settled(indexed.filter(pl.col("raw").is_not_null()))
     left = indexed["raw"].is_not_null().to_numpy(writable=True)
     left[done["_i"].to_numpy()] = False
     rest = indexed.filter(pl.Series(left))
