@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -136,11 +136,22 @@ _CARRIED = ["_row", "e164", "number", "kind", "phone_region", "country", "person
             "_outcome"]
 
 
-def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFrame, payload: pl.DataFrame,
-                 ctx: Context, view: StoreView, centres: list[CallCentre], states: list[RegisterState],
-                 source: dict[str, Any], out_dir: Path, xlsx: bool, now: datetime, actor: str) -> Screened:
-    """`decided`: every candidate row with `allowed` and `_outcome`, the row of `outcomes` (OUTCOME_SCHEMA)
-    that explains it; rows carry the index, not the strings, so 10M rows cost 10M integers."""
+class Candidates(Protocol):
+    """Every candidate row with `allowed` and `_outcome` (the row of the outcomes that explains it), and the
+    row-aligned payload (_row, name, extra, source_code)."""
+
+    rows: pl.DataFrame
+    payload: pl.DataFrame
+
+
+def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataFrame, ctx: Context,
+                 view: StoreView, centres: list[CallCentre], states: list[RegisterState], source: dict[str, Any],
+                 out_dir: Path, xlsx: bool, now: datetime, actor: str) -> Screened:
+    """The files, the receipt and the ledger event of `candidates`; rows carry the index of their outcome,
+    not its strings, so 10M rows cost 10M integers. Takes the candidates' rows and payload over (they are
+    empty afterwards) so that the 10M-row frames are freed before the files are written."""
+    decided, payload = candidates.rows, candidates.payload
+    candidates.rows = candidates.payload = pl.DataFrame()
     duplicate_outcome, unassigned_outcome = outcomes.height, outcomes.height + 1
     outcomes = pl.concat([outcomes, pl.DataFrame(
         [(False, category, code, reason, None, None, ctx.at.isoformat()) for category, code, reason in _LEFT_OUT],
@@ -170,6 +181,9 @@ def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFr
     unassigned = allowed.filter(pl.col("call_centre_id").is_null())
     allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
     blocked = decided.filter(~pl.col("allowed")).select("_row", pl.coalesce("e164", "raw").alias("phone"), "_outcome")
+    # What is left of the candidates is in `allowed` and `blocked` now.
+    total = decided.height
+    del decided, payload
     if not blocked["_row"].is_sorted():
         blocked = blocked.sort("_row")
     if unassigned.height:  # both in row order: merged, not sorted again
@@ -205,7 +219,7 @@ def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFr
     summary: dict[str, Any] = {
         "export_id": export.id, "campaign": ctx.campaign.id, "planned_at": ctx.at.isoformat(),
         "created_at": now.isoformat(), "source": source,
-        "rows": decided.height, "exported": allowed.height, "left_out": blocked.height,
+        "rows": total, "exported": allowed.height, "left_out": blocked.height,
         "per_call_centre": per_centre,
         "left_out_by_category": {c: n for c, n in categories.iter_rows()},
         "left_out_by_code": {c: n for c, n in codes.iter_rows()},
@@ -221,4 +235,4 @@ def write_export(session: Session, *, decided: pl.DataFrame, outcomes: pl.DataFr
     # instead of at random; the rows are the same.
     insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return Screened(export.id, out_dir, decided.height, allowed.height, blocked.height, summary)
+    return Screened(export.id, out_dir, total, allowed.height, blocked.height, summary)

@@ -93,7 +93,8 @@ def _suppressed(session: Session, key: bytes, frame: pl.DataFrame) -> dict[int, 
 
 @dataclass
 class Decided:
-    """Every candidate row with its decision, and what it was decided with."""
+    """Every candidate row with its decision, and what it was decided with. write_export takes the rows and
+    the payload over (they are empty afterwards)."""
 
     rows: pl.DataFrame  # the candidates with `allowed` and `_outcome`, the row of `outcomes` that explains each
     outcomes: pl.DataFrame  # OUTCOME_SCHEMA: one row per distinct decision
@@ -177,14 +178,14 @@ def screen(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks
     decided = decide_candidates(session, campaign_id=campaign_id, at=at, books=books, key=key, data_dir=data_dir,
                                 leads=leads, mapping=mapping, country=country, stage=stage, individual=individual)
     advance = (stage or (lambda name, total: lambda n: None))("writing files", None)
-    result = write_export(session, decided=decided.rows, outcomes=decided.outcomes, payload=decided.payload,
+    numbers = decided.rows["number"].filter(decided.rows["allowed"]).to_numpy()
+    result = write_export(session, candidates=decided, outcomes=decided.outcomes,
                           ctx=decided.ctx, view=decided.view, centres=decided.centres, states=decided.states,
                           source=decided.source, out_dir=out_dir, xlsx=xlsx, now=now, actor=actor)
     # An objection or withdrawal committed after the store was read (possible on PostgreSQL, where the
     # export holds no lock while it decides) was not left out above, and its own enqueue could not see
     # this export's uncommitted rows: it goes to the call centres that received the number now.
     propagation.catch_up_export(session, export_id=result.export_id, since_seq=decided.since_seq, key=key,
-                                now=now, actor=actor,
-                                numbers=decided.rows["number"].filter(decided.rows["allowed"]).to_numpy())
+                                now=now, actor=actor, numbers=numbers)
     advance(1)
     return result
