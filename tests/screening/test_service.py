@@ -201,7 +201,6 @@ def test_rows_with_a_history_decided_on_worker_processes_equal_those_decided_her
                      withdrawn_at=AT - timedelta(hours=1) if i % 3 == 0 else None)
     leads = write_leads(tmp_path / "leads.csv", [{"phone": n} for n in numbers])
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(parallel, "_CHUNK", 7)
     monkeypatch.setattr(parallel, "_WARM", 3)
     with unit_of_work(database_url) as session:
         forked = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
