@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from leadgate.core import facts as f
+from leadgate.kit.db import driver_cursor, on_postgresql
 from leadgate.kit.errors import InvalidInput
 from leadgate.people.models import ContactPoint
 from leadgate.registers.lookup import checks_from, choose
@@ -71,7 +72,7 @@ def _day(text: str | None) -> date | None:
 
 
 def applies(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+    return on_postgresql(session)
 
 
 def assemble(session: Session, *, medium: str, value: str, region: str | None, digest: str, country: str | None,
@@ -80,13 +81,9 @@ def assemble(session: Session, *, medium: str, value: str, region: str | None, d
     suppression digest, and the stored contact point (a detached ContactPoint with id, person_id and
     region; None when unknown)."""
     number = int(value[1:]) if medium == "phone" and channel == "phone" else None
-    session.flush()  # the statement below bypasses the ORM: it must see what this unit of work added
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with driver_cursor(session) as cursor:  # flushed first: the statement must see this unit of work's rows
         row = cursor.execute(_SQL, {"medium": medium, "value": value, "campaign": campaign_id, "digest": digest,
                                     "at": at, "number": number}, prepare=True).fetchone()
-    finally:
-        cursor.close()
     assert row is not None  # one row always: every column is a scalar subquery
     campaign, point, consents, customers, suppressions, objections, attempts, source, snapshots, listings, answers = row
     if campaign is None:

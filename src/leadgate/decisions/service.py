@@ -25,6 +25,7 @@ from leadgate.core.engine import decide
 from leadgate.decisions import pgfacts
 from leadgate.decisions.models import DecisionRecord
 from leadgate.intake.models import DataSource, Lead
+from leadgate.kit.db import driver_cursor, on_postgresql
 from leadgate.kit.errors import InvalidInput, NotFound
 from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
@@ -198,14 +199,23 @@ def record_decision(session: Session, *, result: StoredDecision, now: datetime, 
         data["call_centre"] = call_centre_id
     event = ledger.append(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id,
                           data=data)
-    session.add(DecisionRecord(
-        id=record_id, person_id=result.person_id, contact_point_id=result.contact_point_id,
-        campaign_id=result.facts.campaign.id, channel=result.facts.channel, at=to_store(result.facts.at),
-        allowed=decision["allowed"], facts=facts_json, facts_sha256=facts_sha256,
-        decision=ledger.canonical(decision), ledger_seq=event.seq, call_centre_id=call_centre_id))
-    session.flush()
+    values = {"id": record_id, "person_id": result.person_id, "contact_point_id": result.contact_point_id,
+              "campaign_id": result.facts.campaign.id, "channel": result.facts.channel,
+              "at": to_store(result.facts.at), "allowed": decision["allowed"], "facts": facts_json,
+              "facts_sha256": facts_sha256, "decision": ledger.canonical(decision), "ledger_seq": event.seq,
+              "call_centre_id": call_centre_id}
+    if on_postgresql(session):  # the pre-dial check's hot path: a prepared statement, not an ORM flush
+        with driver_cursor(session) as cursor:
+            cursor.execute(_PG_RECORD, values, prepare=True)
+    else:
+        session.add(DecisionRecord(**values))
+        session.flush()
     return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id,
                           event.seq)
+
+
+_PG_RECORD = (f"INSERT INTO decision_records ({', '.join(c.name for c in DecisionRecord.__table__.columns)}) "
+              f"VALUES ({', '.join(f'%({c.name})s' for c in DecisionRecord.__table__.columns)})")
 
 
 def person_contact(session: Session, *, person_id: str, channel: str) -> ContactPoint:

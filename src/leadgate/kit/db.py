@@ -85,6 +85,23 @@ def unit_of_work(url: str) -> Iterator[Session]:
         session.close()
 
 
+def on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def driver_cursor(session: Session) -> Iterator[Any]:
+    """The driver's own cursor on the session's connection, after a flush (a statement run on it must see
+    what this unit of work added). For the pre-dial check's statements on PostgreSQL: run with psycopg's
+    `prepare=True`, a statement costs ~0.1 ms of CPU instead of the ORM's ~0.3-0.4 ms."""
+    session.flush()
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("leadgate") / "migrations"))

@@ -9,10 +9,13 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadgate.kit.db import driver_cursor, on_postgresql
 from leadgate.kit.errors import Forbidden
 from leadgate.screening.models import Export, ExportContact
 
 _CHUNK = 1000  # numbers per IN list
+_PG_ONE = ("SELECT 1 FROM export_contacts c JOIN exports e ON e.id = c.export_id WHERE c.number = %(number)s "
+           "AND c.call_centre_id = %(call_centre)s AND e.campaign_id = %(campaign)s LIMIT 1")
 
 
 class NotAssigned(Forbidden):
@@ -25,6 +28,11 @@ def assigned_numbers(session: Session, *, call_centre_id: str, campaign_id: str,
     """The numbers (E.164 digits) among `numbers` that an export of `campaign_id` gave to this call centre."""
     wanted = sorted(set(numbers))
     found: set[int] = set()
+    if len(wanted) == 1 and on_postgresql(session):  # the pre-dial check's scope: a prepared statement
+        with driver_cursor(session) as cursor:
+            hit = cursor.execute(_PG_ONE, {"number": wanted[0], "call_centre": call_centre_id,
+                                           "campaign": campaign_id}, prepare=True).fetchone()
+        return set(wanted) if hit else found
     for start in range(0, len(wanted), _CHUNK):
         # export_contacts is indexed by number only (see ExportContact): the number narrows it first.
         found.update(session.scalars(
