@@ -80,7 +80,10 @@ async def db_session(state: Server) -> AsyncIterator[Session]:
         except BaseException:
             await run_in_threadpool(_end, session, commit=False)
             raise
-        await run_in_threadpool(_end, session, commit=True)
+        if session.in_transaction():
+            await run_in_threadpool(_end, session, commit=True)
+        else:  # the route committed (the pre-dial check): nothing to send, no trip to a worker thread
+            session.close()
 
 
 def _end(session: Session, *, commit: bool) -> None:

@@ -25,7 +25,6 @@ from leadgate.core.engine import decide
 from leadgate.decisions import pgfacts
 from leadgate.decisions.models import DecisionRecord
 from leadgate.intake.models import DataSource, Lead
-from leadgate.kit.db import driver_cursor, on_postgresql
 from leadgate.kit.errors import InvalidInput, NotFound
 from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
@@ -42,7 +41,11 @@ class StoredDecision:
     person_id: str | None
     contact_point_id: str | None
     record_id: str | None = None  # set when recorded
-    ledger_seq: int | None = None  # the decision.recorded event, when recorded
+    recorded: ledger.Queued | None = None  # the decision.recorded event, when recorded
+
+    @property
+    def ledger_seq(self) -> int | None:
+        return None if self.recorded is None else self.recorded.seq
 
 
 def _customer(session: Session, person_id: str, day: date) -> f.Customer | None:
@@ -197,25 +200,22 @@ def record_decision(session: Session, *, result: StoredDecision, now: datetime, 
             "rulebook": decision["rulebook"], "reasons": [r["code"] for r in decision["reasons"]]}
     if call_centre_id is not None:  # only then: the events of decisions taken without one stay as they were
         data["call_centre"] = call_centre_id
-    event = ledger.append(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id,
-                          data=data)
     values = {"id": record_id, "person_id": result.person_id, "contact_point_id": result.contact_point_id,
               "campaign_id": result.facts.campaign.id, "channel": result.facts.channel,
               "at": to_store(result.facts.at), "allowed": decision["allowed"], "facts": facts_json,
-              "facts_sha256": facts_sha256, "decision": ledger.canonical(decision), "ledger_seq": event.seq,
-              "call_centre_id": call_centre_id}
-    if on_postgresql(session):  # the pre-dial check's hot path: a prepared statement, not an ORM flush
-        with driver_cursor(session) as cursor:
-            cursor.execute(_PG_RECORD, values, prepare=True)
-    else:
-        session.add(DecisionRecord(**values))
-        session.flush()
+              "facts_sha256": facts_sha256, "decision": ledger.canonical(decision), "call_centre_id": call_centre_id}
+    # The pre-dial check's hot path: on PostgreSQL the record goes in right after the event, in the same
+    # round trip, while the chain's lock is held (every other check waits for it).
+    event = ledger.append_queued(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id,
+                                 data=data, then=(_PG_RECORD, values),
+                                 orm_then=lambda seq: DecisionRecord(**values, ledger_seq=seq))
     return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id,
-                          event.seq)
+                          event)
 
 
-_PG_RECORD = (f"INSERT INTO decision_records ({', '.join(c.name for c in DecisionRecord.__table__.columns)}) "
-              f"VALUES ({', '.join(f'%({c.name})s' for c in DecisionRecord.__table__.columns)})")
+_RECORD_COLUMNS = [c.name for c in DecisionRecord.__table__.columns if c.name != "ledger_seq"]
+_PG_RECORD = (f"INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
+              f"VALUES ({', '.join(f'%({name})s' for name in _RECORD_COLUMNS)}, {ledger.PG_APPENDED_SEQ})")
 
 
 def person_contact(session: Session, *, person_id: str, channel: str) -> ContactPoint:

@@ -102,6 +102,36 @@ def driver_cursor(session: Session) -> Iterator[Any]:
         cursor.close()
 
 
+def in_pipeline(connection: Any) -> bool:
+    """Whether a psycopg connection is in pipeline mode (statements queued until a result is needed)."""
+    return bool(connection.pgconn.pipeline_status)
+
+
+@contextmanager
+def committed_together(session: Session) -> Iterator[None]:
+    """Commit at the end of the block. On PostgreSQL the statements the block runs on the driver without
+    asking for their results (the pre-dial check's ledger append and record) reach the server together
+    with the COMMIT, in one round trip (psycopg's pipeline): the chain's lock, taken by the first of them,
+    is then held for the server's time alone, not also while this process waits for the GIL to send the
+    commit (~370 -> ~470 checks/s). Only driver statements belong in the block: the ORM cannot read
+    results in pipeline mode. For the request or command scope, the one place that commits."""
+    if not on_postgresql(session):
+        yield
+        session.commit()
+        return
+    session.flush()  # what the ORM holds goes first, outside the pipeline
+    connection: Any = session.connection().connection.driver_connection
+    with connection.pipeline():
+        yield
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("committed_together: the block changed ORM objects; only driver statements "
+                               "can be sent in a pipeline")
+        connection.commit()
+    # The driver committed inside the pipeline, so the session's commit has nothing left to send; it runs
+    # after the pipeline has ended, since it gives the connection back to the pool.
+    session.commit()
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("leadgate") / "migrations"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from leadgate.kit.db import driver_cursor, on_postgresql
+from leadgate.kit.db import in_pipeline, on_postgresql
 from leadgate.ledger.models import GENESIS, LedgerEvent
 
 _PG_LOCK = 0x1EAD6A7E  # advisory lock id: one appender at a time on PostgreSQL
@@ -35,17 +36,19 @@ def chain_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+# A statement and its parameters, in psycopg's style (%(name)s).
+Statement = tuple[str, Mapping[str, Any]]
+# In a statement passed as `then`: the seq of the event just appended (PostgreSQL's sequence of the table).
+PG_APPENDED_SEQ = "currval(pg_get_serial_sequence('ledger_events', 'seq'))"
+
+
 def append(session: Session, *, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
            subject: str | None = None) -> LedgerEvent:
     """Add one event after the current head and return it (flushed, not committed). `subject` is the id
     of the person the event is about; it is part of the hashed body."""
-    moment = (at or datetime.now(UTC)).astimezone(UTC)
-    content: dict[str, Any] = {"kind": kind, "at": moment, "actor": actor, "data": data}
-    if subject is not None:
-        content["subject"] = subject
-    body = canonical(content)
+    moment, body = _body(kind=kind, actor=actor, data=data, at=at, subject=subject)
     if on_postgresql(session):
-        return _append_pg(session, moment=moment, kind=kind, actor=actor, subject=subject, body=body)
+        return _queue_pg(session, moment=moment, kind=kind, actor=actor, subject=subject, body=body).event()
     prev_hash = _head(session)
     event = LedgerEvent(at=moment, kind=kind, actor=actor, subject=subject, body=body, prev_hash=prev_hash,
                         hash=chain_hash(prev_hash, body))
@@ -53,6 +56,55 @@ def append(session: Session, *, kind: str, actor: str, data: dict[str, Any], at:
     session.flush()
     session.info[_HEAD] = (session.get_transaction(), event.hash)
     return event
+
+
+class Queued:
+    """An appended event whose row is read when first asked for. Inside `kit.db.committed_together` on
+    PostgreSQL the statements wait for the commit and go to the server with it: asking for `seq` before
+    the commit sends them at once (correct, one round trip more)."""
+
+    def __init__(self, cursors: list[Any] | None = None, event: LedgerEvent | None = None,
+                 fields: dict[str, Any] | None = None) -> None:
+        self._cursors, self._event, self._fields = cursors or [], event, fields or {}
+
+    def event(self) -> LedgerEvent:
+        if self._event is None:
+            row = self._cursors[0].fetchone()
+            for cursor in self._cursors:
+                cursor.close()
+            assert row is not None
+            self._event = LedgerEvent(seq=row[0], prev_hash=row[1], hash=row[2], **self._fields)
+            make_transient_to_detached(self._event)  # stored already: never to be added to a session
+        return self._event
+
+    @property
+    def seq(self) -> int:
+        return self.event().seq
+
+
+def append_queued(session: Session, *, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
+                  subject: str | None = None, then: Statement | None = None,
+                  orm_then: Callable[[int], object] | None = None) -> Queued:
+    """`append` for the pre-dial check, with the row that refers to the event: on PostgreSQL `then`, a
+    statement sent right after the event (PG_APPENDED_SEQ is the event's seq in it); on SQLite `orm_then`,
+    given the seq, returns the ORM object to add."""
+    moment, body = _body(kind=kind, actor=actor, data=data, at=at, subject=subject)
+    if on_postgresql(session):
+        return _queue_pg(session, moment=moment, kind=kind, actor=actor, subject=subject, body=body, then=then)
+    event = append(session, kind=kind, actor=actor, data=data, at=at, subject=subject)
+    if orm_then is not None:
+        session.add(orm_then(event.seq))
+        session.flush()
+    return Queued(event=event)
+
+
+def _body(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None, subject: str | None
+          ) -> tuple[datetime, str]:
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    content: dict[str, Any] = {"kind": kind, "at": moment, "actor": actor, "data": data}
+    if subject is not None:
+        content["subject"] = subject
+    return moment, canonical(content)
 
 
 # The head, the chain hash over it (the same SHA-256 as chain_hash: verify() recomputes it in Python) and
@@ -66,26 +118,30 @@ SELECT %(at)s, %(kind)s, %(actor)s, %(subject)s, %(body)s, head.hash,
 RETURNING seq, prev_hash, hash"""
 
 
-def _append_pg(session: Session, *, moment: datetime, kind: str, actor: str, subject: str | None,
-               body: str) -> LedgerEvent:
-    """The append on PostgreSQL: on the driver's cursor, two prepared statements (the lock once per
-    transaction, then the insert). Every other appender waits from the lock until this transaction
-    commits, so the time between them is the chain's throughput: the ORM's flush cost ~0.4 ms of CPU there,
-    and a separate head read a round trip. The event comes back detached (it is stored already)."""
+def _queue_pg(session: Session, *, moment: datetime, kind: str, actor: str, subject: str | None, body: str,
+              then: Statement | None = None) -> Queued:
+    """The append on PostgreSQL: the lock (once per transaction), the insert and `then` go out together
+    (psycopg's pipeline; prepared statements on the driver's cursors). Every other appender waits from the
+    lock until this transaction commits, so what this process does in between bounds the chain's
+    throughput: an ORM flush there cost ~0.4 ms of CPU, and each round trip a wait for the GIL under load.
+    In the caller's pipeline (kit.db.committed_together) they are sent with the commit; else now."""
     # A savepoint rolled back releases a lock taken inside it: the lock is kept per innermost transaction
     # (taking it again where this transaction holds it already costs nothing).
     transaction = session.get_nested_transaction() or session.get_transaction()
-    with driver_cursor(session) as cursor:
-        if session.info.get(_LOCKED) is not transaction or transaction is None or not transaction.is_active:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK,), prepare=True)
-            session.info[_LOCKED] = transaction
-        row = cursor.execute(_PG_APPEND, {"at": moment, "kind": kind, "actor": actor, "subject": subject,
-                                          "body": body}, prepare=True).fetchone()
-    assert row is not None
-    event = LedgerEvent(seq=row[0], at=moment, kind=kind, actor=actor, subject=subject, body=body,
-                        prev_hash=row[1], hash=row[2])
-    make_transient_to_detached(event)
-    return event
+    lock = session.info.get(_LOCKED) is not transaction or transaction is None or not transaction.is_active
+    session.flush()  # the statements bypass the ORM: they must follow what this unit of work added
+    connection: Any = session.connection().connection.driver_connection
+    cursors = [connection.cursor(), connection.cursor()]
+    queued = Queued(cursors, fields={"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body})
+    with nullcontext() if in_pipeline(connection) else connection.pipeline():
+        if lock:
+            cursors[1].execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK,), prepare=True)
+        cursors[0].execute(_PG_APPEND, {"at": moment, "kind": kind, "actor": actor, "subject": subject,
+                                        "body": body}, prepare=True)
+        if then is not None:
+            cursors[1].execute(then[0], then[1], prepare=True)
+    session.info[_LOCKED] = transaction
+    return queued
 
 
 def _head(session: Session) -> str:
