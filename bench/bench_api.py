@@ -504,7 +504,7 @@ def main() -> None:
             / (w["cpu_ms_per_request"]["server"] + w["cpu_ms_per_request"]["postgres"]), 2)
         print(f"check / whoami: {report['ratio']}", file=sys.stderr)
     name = DATA / f"api-bench-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
-    name.write_text(json.dumps(report, indent=1))
+    name.write_text(json.dumps(report, indent=1, default=str))
     print(f"results: {name}", file=sys.stderr)
 
 
