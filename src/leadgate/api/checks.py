@@ -11,15 +11,16 @@ the scope check costs one indexed query, the unknown-campaign message a second o
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from leadgate.access.service import Principal
-from leadgate.api.deps import Db, Server, require
+from leadgate.api.deps import Bearer, Server, ServerState, in_one_trip
 from leadgate.api.fields import CampaignId, Contact, Moment
 from leadgate.core import facts as f
 from leadgate.core.decision import Category
@@ -122,22 +123,25 @@ def _scope(session: Session, who: Principal, body: CheckRequest) -> str:
                                              "a number no export of the campaign gave it."},
                         404: {"description": "`person_id` unknown or without a contact point for the channel."},
                         422: {"description": "Invalid input; `field` names it (contact, campaign, at, ...)."}})
-def check(body: CheckRequest, session: Db, state: Server,
-          who: Annotated[Principal, Depends(require("call_centre", "marketing", "compliance"))]) -> JSONResponse:
+async def check(body: CheckRequest, state: Server, credentials: Bearer) -> JSONResponse:
     """The decision for one contact, recorded as evidence with the call centre that asked. Roles:
     call_centre (its assigned numbers, phone only), marketing, compliance, admin."""
+    answer = await in_one_trip(state, credentials, roles=("call_centre", "marketing", "compliance"),
+                               work=partial(_checked, body=body, state=state))
+    return JSONResponse(answer)
+
+
+def _checked(session: Session, who: Principal, *, body: CheckRequest, state: ServerState) -> dict[str, Any]:
     now = datetime.now(UTC)
     contact = _scope(session, who, body)
-    # Committed here, in this thread, not by the unit of work after the route: the ledger append holds the
-    # chain's lock until commit, and every other check waits for it. The append's statements and the
-    # commit go to PostgreSQL in one round trip (kit.db.committed_together).
     result = decisions.decide_stored(
         session, contact=contact, country=body.country, campaign_id=body.campaign, channel=body.channel,
         at=body.at or now, key=state.settings.suppression_key_bytes(), books=state.books, record=False, now=now,
         actor=who.actor, kind=body.kind)
+    # The ledger append holds the chain's lock until commit and every other check waits for it: its
+    # statements and the commit go to PostgreSQL in one round trip (kit.db.committed_together).
     with committed_together(session):
         result = decisions.record_decision(session, result=result, now=now, actor=who.actor,
                                            call_centre_id=who.partner_id)
     # The contract's own JSON (next_allowed_at as the core writes it), without validating it again.
-    return JSONResponse({"check_id": result.record_id, "ledger_seq": result.ledger_seq,
-                         **result.decision.as_dict()})
+    return {"check_id": result.record_id, "ledger_seq": result.ledger_seq, **result.decision.as_dict()}
