@@ -146,7 +146,8 @@ async def in_one_trip(state: ServerState, credentials: HTTPAuthorizationCredenti
     """For the hot route (the pre-dial check): what `principal`, `require` and `db_session` do around a sync
     route, in one trip to a worker thread instead of three (authentication, the role check, the route's
     work, commit and close). Each trip costs CPU and, under load, a wait for the GIL. Same session limit
-    as db_session. The body is validated before (FastAPI): an invalid body is a 422 even without a key."""
+    as db_session. A route with a body validates it inside `work` (see api.checks): FastAPI would validate
+    it before the key, and every route answers 401 and 403 before 422."""
     async with state.sessions:
         return await run_in_threadpool(_trip, state, credentials, roles, work)
 
