@@ -132,3 +132,10 @@ def test_the_example_mapping_file_is_valid() -> None:
                  mapping, "f.csv")
     assert found.fields == {"phone": 0, "email": 1, "organisation_id": 2, "consent_given_at": 3, "name": 6}
     assert list(found.extra) == ["Interesse", "Voorkeur belmoment"]
+
+
+def test_a_utf8_lead_file_with_its_byte_order_mark_and_a_bad_byte_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b"\xef\xbb\xbfphone;city\n0612345678;Gen\xe8ve\n")  # a Windows-1252 letter after a UTF-8 mark
+    with pytest.raises(InvalidInput, match=r"leads\.csv starts as UTF-8 .*line 2 is not valid UTF-8"):
+        read_table(path)

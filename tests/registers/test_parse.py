@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadgate.kit.errors import InvalidInput
+from leadgate.kit.textfiles import HEAD
 from leadgate.registers import parse
 from leadgate.registers.parse import mask, parse_check, parse_full
 
@@ -115,3 +116,25 @@ def test_check_flags_round_trip(flags: list[tuple[int, str]], separator: str) ->
     assert parsed.listed is not None
     want = {n: flag in ("1", "true", "yes", "listed") for n, flag in flags}
     assert dict(zip(parsed.numbers.to_list(), parsed.listed.to_list(), strict=True)) == want
+
+
+@pytest.mark.parametrize(("encoding", "bom", "odd"), [("utf-16-le", b"\xff\xfe", "\U0001F600"),
+                                                    ("utf-8", b"\xef\xbb\xbf", "é")])
+def test_a_character_across_the_binary_check_s_cut_is_read(encoding: str, bom: bytes, odd: str) -> None:
+    """The first 64 KB are looked at for binary data: a valid file whose character straddles that cut
+    (a UTF-16 surrogate pair, a two-byte UTF-8 letter) is read, not refused."""
+    line, unit = "0470123456\n", 2 if encoding.startswith("utf-16") else 1
+    lines, rest = divmod((HEAD - unit - len(bom)) // unit, len(line))  # the character starts one unit before
+    text = line * lines + "x" * rest + odd + "\n0470999999\n"
+    data = bom + text.encode(encoding)
+    with pytest.raises(UnicodeDecodeError):
+        data[len(bom):HEAD].decode(encoding)  # the cut does split the character
+    parsed = parse_full(data, register="be-dncm", where="cut.txt")
+    assert parsed.numbers.to_list() == [32470123456, 32470999999]
+    assert parsed.lines_invalid == 1 and parsed.examples[0][0] == lines + 1
+
+
+def test_a_utf8_file_with_its_byte_order_mark_and_a_bad_byte_names_the_line() -> None:
+    data = b"\xef\xbb\xbf0470123456\n0470123457\n04701\xff3458\n"
+    with pytest.raises(InvalidInput, match=r"bad\.txt .*line 3 is not valid UTF-8"):
+        parse_full(data, register="be-dncm", where="bad.txt")

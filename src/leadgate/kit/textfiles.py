@@ -31,7 +31,12 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise InvalidInput(f"{name} starts as UTF-16 text but is not valid UTF-16.", field="file") from None
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as error:
+            line = data[:error.start + 3].count(b"\n") + 1
+            raise InvalidInput(f"{name} starts as UTF-8 text (it has the byte order mark) but line {line} is not "
+                               "valid UTF-8; save it again as \"CSV UTF-8\".", field="file") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

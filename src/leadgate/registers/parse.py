@@ -19,7 +19,7 @@ import polars as pl
 
 from leadgate.intake.phones import normalise_phones
 from leadgate.kit.errors import InvalidInput
-from leadgate.kit.textfiles import decode_text, sniff_delimiter
+from leadgate.kit.textfiles import HEAD, decode_text, refuse_binary, sniff_delimiter
 
 Format = Literal["dncm", "tps", "csv"]
 FORMATS: tuple[Format, ...] = ("dncm", "tps", "csv")
@@ -65,7 +65,9 @@ def mask(value: str) -> str:
 
 def _utf8(data: bytes, where: str) -> tuple[bytes, str]:
     """The file as UTF-8 bytes, with binary files refused. Plain ASCII (every real register) is not copied."""
-    decode_text(data[:65536], where)  # binary files and UTF-16 without a byte order mark, refused by name
+    # Binary files and UTF-16 without a byte order mark, refused by name. Not decode_text of the head: its
+    # cut could split a UTF-8 or UTF-16 character of a valid file.
+    refuse_binary(data[:HEAD], where)
     if data.isascii():
         return data, "ascii"
     text, encoding = decode_text(data, where)
