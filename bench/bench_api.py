@@ -395,6 +395,18 @@ def inprocess(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str
 
 # --- main -----------------------------------------------------------------------------------------------------
 
+def recorded(url: str) -> int:
+    """Decision records in the benchmark's store: the runs add to them, and the ledger's indexes grow."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM decision_records")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     keys = ("throughput", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "service_p50_ms", "service_p99_ms",
             "send_lag_p99_ms")
@@ -488,6 +500,9 @@ def main() -> None:
                               "args": vars(args), "loadavg_before": Path("/proc/loadavg").read_text().split()[:3],
                               "nproc": os.cpu_count(), "runs": {"check": [], "whoami": []}}
     print(f"load average before: {report['loadavg_before']}", file=sys.stderr)
+    report["recorded_before"] = recorded(args.url)
+    print(f"recorded checks in the store before: {report['recorded_before']} (every measured check adds one; "
+          "PostgreSQL's cost per check grows with them, see BENCHMARKS.md)", file=sys.stderr)
     if args.inprocess:
         report["inprocess"] = inprocess(setup, pool, args.inprocess, at)
     routes = {"check": ["check"], "whoami": ["whoami"], "both": ["check", "whoami"]}[args.route]
