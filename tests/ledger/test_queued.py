@@ -4,7 +4,6 @@ and the event's seq can be asked for before or after the commit."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import func, select, text
 from leadgate.kit.db import committed_together, new_session, on_postgresql, unit_of_work
 from leadgate.ledger import service
 from leadgate.ledger.models import LedgerEvent
+from tests.concurrency import errors_in_threads
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 PROBE = "CREATE TABLE IF NOT EXISTS queued_probe (seq BIGINT NOT NULL, note VARCHAR(20) NOT NULL UNIQUE)"
@@ -103,20 +103,11 @@ def test_orm_changes_inside_the_block_are_refused_on_postgresql(url: str) -> Non
 
 
 def test_concurrent_checks_keep_one_chain(url: str) -> None:
-    errors: list[BaseException] = []
-
     def worker(n: int) -> None:
-        try:
-            for i in range(5):
-                record(url, f"w{n}-{i}", ask_first=i % 2 == 0)
-        except BaseException as error:  # reported below
-            errors.append(error)
+        for i in range(5):
+            record(url, f"w{n}-{i}", ask_first=i % 2 == 0)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = errors_in_threads(worker, 4)
     assert not errors
     assert len(probe_rows(url)) == 20
     with unit_of_work(url) as session:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from leadgate.kit.db import unit_of_work
 from leadgate.ledger import service
 from leadgate.ledger.models import GENESIS, LedgerEvent
+from tests.concurrency import errors_in_threads
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -118,22 +118,13 @@ def test_a_failed_unit_of_work_leaves_no_event(database_url: str) -> None:
 @pytest.mark.parametrize(("units", "per_unit"), [(10, 1), (3, 5)])
 def test_concurrent_appends_keep_one_chain(database_url: str, units: int, per_unit: int) -> None:
     # (3, 5): several appends in one transaction follow each other while other threads wait for the lock.
-    errors: list[BaseException] = []
-
     def writer(k: int) -> None:
-        try:
-            for _ in range(units):
-                with unit_of_work(database_url) as session:
-                    for i in range(per_unit):
-                        service.append(session, kind="decision.recorded", actor=f"worker-{k}", data={"i": i})
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for _ in range(units):
+            with unit_of_work(database_url) as session:
+                for i in range(per_unit):
+                    service.append(session, kind="decision.recorded", actor=f"worker-{k}", data={"i": i})
 
-    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = errors_in_threads(writer, 4)
     assert errors == []
     result = verified(database_url)
     assert (result.intact, result.events) == (True, 4 * units * per_unit)

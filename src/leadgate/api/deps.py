@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from leadgate.access.service import Principal, authenticate
-from leadgate.kit.db import API_SESSIONS, new_session
+from leadgate.kit.db import API_SESSIONS, new_session, unit_of_work
 from leadgate.kit.errors import Forbidden, RateLimited
 from leadgate.kit.settings import Settings
 from leadgate.rules.model import Rulebooks
@@ -154,14 +154,5 @@ async def in_one_trip(state: ServerState, credentials: HTTPAuthorizationCredenti
 
 def _trip(state: ServerState, credentials: HTTPAuthorizationCredentials | None, roles: tuple[str, ...],
           work: Callable[[Session, Principal], T]) -> T:
-    session = new_session(state.settings.database_url)
-    try:
-        result = work(session, allow(admit(state, session, credentials), roles))
-        if session.in_transaction():
-            session.commit()
-        return result
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with unit_of_work(state.settings.database_url) as session:  # commits (if `work` left anything), closes
+        return work(session, allow(admit(state, session, credentials), roles))
