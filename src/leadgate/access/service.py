@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -96,28 +97,42 @@ def list_keys(session: Session) -> list[tuple[ApiKey, str | None]]:
 def authenticate(session: Session, token: str | None) -> Principal:
     """The principal of a bearer token, or Unauthenticated (the same message for every failure, so a
     caller cannot tell a wrong secret from an unknown or revoked key)."""
-    refused = Unauthenticated("Send a valid API key: `Authorization: Bearer lg_...` "
-                              "(create one with `leadgate keys create`).")
-    if not token or not token.startswith(PREFIX):
-        raise refused
-    key_id, _, secret = token[len(PREFIX):].partition("_")
-    if not key_id or not secret or len(key_id) > 32:
-        raise refused
+    key_id, secret = token_parts(token)
     if on_postgresql(session):  # every request asks: a prepared statement on the driver (~0.2 ms less CPU)
         with driver_cursor(session) as cursor:
-            row = cursor.execute(_PG_KEY_BY_ID, {"key_id": key_id}, prepare=True).fetchone()
+            found = cursor.execute(PG_KEY, {"key_id": key_id}, prepare=True).fetchone()
+        row = found[0] if found else None
     else:
         row = session.execute(_KEY_BY_ID, {"key_id": key_id}).first()
+    return principal_from(row, key_id=key_id, secret=secret)
+
+
+_REFUSED = ("Send a valid API key: `Authorization: Bearer lg_...` (create one with `leadgate keys create`).")
+
+
+def token_parts(token: str | None) -> tuple[str, str]:
+    """The key id and secret of a bearer token (Unauthenticated when it cannot be one of ours)."""
+    if not token or not token.startswith(PREFIX):
+        raise Unauthenticated(_REFUSED)
+    key_id, _, secret = token[len(PREFIX):].partition("_")
+    if not key_id or not secret or len(key_id) > 32:
+        raise Unauthenticated(_REFUSED)
+    return key_id, secret
+
+
+def principal_from(row: Sequence[Any] | None, *, key_id: str, secret: str) -> Principal:
+    """The principal of the key's row (of PG_KEY or _KEY_BY_ID), when the secret matches its hash."""
     if row is None:
-        raise refused
+        raise Unauthenticated(_REFUSED)
     secret_sha256, role, partner_id, revoked_at, partner_name = row
     if revoked_at is not None or not hmac.compare_digest(secret_sha256, _digest(secret)):
-        raise refused
+        raise Unauthenticated(_REFUSED)
     return Principal(key_id=key_id, role=role, partner_id=partner_id, partner_name=partner_name)
 
 
 # Every request runs this: columns rather than an ORM object, and the statement built once.
 _KEY_BY_ID = (select(ApiKey.secret_sha256, ApiKey.role, ApiKey.partner_id, ApiKey.revoked_at, Partner.name)
               .outerjoin(Partner, Partner.id == ApiKey.partner_id).where(ApiKey.id == bindparam("key_id")))
-_PG_KEY_BY_ID = ("SELECT k.secret_sha256, k.role, k.partner_id, k.revoked_at, p.name FROM api_keys k "
-                 "LEFT JOIN partners p ON p.id = k.partner_id WHERE k.id = %(key_id)s")
+# One value (a JSON array of _KEY_BY_ID's columns): the API's hot path asks it as a column of a larger statement.
+PG_KEY = ("SELECT json_build_array(k.secret_sha256, k.role, k.partner_id, k.revoked_at, p.name) FROM api_keys k "
+          "LEFT JOIN partners p ON p.id = k.partner_id WHERE k.id = %(key_id)s")

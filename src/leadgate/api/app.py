@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from leadgate import __version__
-from leadgate.api import checks, consents, errors, keys, lint, outcomes, propagations, unsubscribe
+from leadgate.api import checks, consents, errors, hot, keys, lint, outcomes, propagations, unsubscribe
 from leadgate.api.deps import RateLimiter, ServerState
+from leadgate.kit.aiopool import AsyncPool
+from leadgate.kit.db import API_SESSIONS
 from leadgate.kit.settings import Settings
 from leadgate.propagation import worker
 from leadgate.rules.loader import load
@@ -23,12 +27,32 @@ may call it. Errors are JSON `{"code", "message", "field"?}`; a contact that is 
 200 answer with its reasons."""
 
 
+class LeadgateAPI(FastAPI):
+    """FastAPI with the hot routes of api.hot answered before its middleware and routing (`hot=False`
+    leaves every request to FastAPI: the tests compare both paths)."""
+
+    def __init__(self, *, hot_routes: dict[tuple[str, str], hot.Handler], **settings: Any) -> None:
+        super().__init__(**settings)
+        self.hot = hot_routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            handler = self.hot.get((scope["method"], scope["path"]))
+            if handler is not None:
+                await handler(self.state.leadgate, scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, books: Rulebooks | None = None,
-               deliver: bool | None = None) -> FastAPI:
-    """`deliver`: run the opt-out delivery loop in this process (default: settings.api_deliver)."""
+               deliver: bool | None = None, lean: bool = True) -> LeadgateAPI:
+    """`deliver`: run the opt-out delivery loop in this process (default: settings.api_deliver); `lean`:
+    answer the hot routes on their lean path (api.hot)."""
     settings = settings or Settings()
     state = ServerState(settings=settings, books=books or load(settings.resolved_org_file()),
-                        limiter=RateLimiter(settings.api_rate_per_minute))
+                        limiter=RateLimiter(settings.api_rate_per_minute),
+                        pg=AsyncPool(settings.database_url, size=API_SESSIONS)
+                        if lean and settings.database_url.startswith("postgresql") else None)
     run_delivery = settings.api_deliver if deliver is None else deliver
 
     @asynccontextmanager
@@ -37,11 +61,14 @@ def create_app(settings: Settings | None = None, *, books: Rulebooks | None = No
         try:
             yield
         finally:
+            if state.pg is not None:
+                await state.pg.close()
             if stop is not None:
                 # Joining the delivery thread may wait for a request in flight: not on the event loop.
                 await asyncio.to_thread(stop)
 
-    app = FastAPI(title="leadgate", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = LeadgateAPI(title="leadgate", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                      hot_routes=dict(hot.HOT) if lean else {})
     app.state.leadgate = state
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.api_max_body_bytes)

@@ -10,27 +10,34 @@ the scope check costs one indexed query, the unknown-campaign message a second o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import AsyncCursor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from leadgate.access.service import Principal
-from leadgate.api.deps import Bearer, Server, ServerState, in_one_trip
+from leadgate.access.service import PG_KEY, Principal, principal_from, token_parts
+from leadgate.api.deps import Bearer, Server, ServerState, allow, in_one_trip, within_rate
 from leadgate.api.fields import CampaignId, Contact, Moment
+from leadgate.consent.service import suppression_digest
 from leadgate.core import facts as f
 from leadgate.core.decision import Category
+from leadgate.core.engine import decide
+from leadgate.decisions import pgfacts
 from leadgate.decisions import service as decisions
+from leadgate.kit.aiopool import AsyncPool
 from leadgate.kit.db import committed_together
 from leadgate.kit.errors import Forbidden, InvalidInput, NotFound
+from leadgate.ledger import service as ledger
 from leadgate.people import service as people
 from leadgate.rules.model import Confidence
-from leadgate.screening.assigned import NotAssigned, assigned_numbers
+from leadgate.screening.assigned import PG_ASSIGNED_ONE, NotAssigned, assigned_numbers
 
 router = APIRouter(tags=["checks"])
 
@@ -88,12 +95,16 @@ class CheckAnswer(BaseModel):
 
 
 def _contact_of(session: Session, body: CheckRequest) -> str:
-    if (body.contact is None) == (body.person_id is None):
-        raise InvalidInput("Give either contact (a phone number or e-mail address) or person_id.", field="contact")
-    if body.contact is not None:
-        return body.contact
-    assert body.person_id is not None
+    if body.person_id is None or body.contact is not None:
+        return given_contact(body)  # InvalidInput when it gives neither or both
     return decisions.person_contact(session, person_id=body.person_id, channel=body.channel).value
+
+
+def given_contact(body: CheckRequest) -> str:
+    """The body's contact (InvalidInput unless it gives exactly one of contact and person_id)."""
+    if body.contact is None or body.person_id is not None:
+        raise InvalidInput("Give either contact (a phone number or e-mail address) or person_id.", field="contact")
+    return body.contact
 
 
 def _scope(session: Session, who: Principal, body: CheckRequest) -> str:
@@ -101,22 +112,29 @@ def _scope(session: Session, who: Principal, body: CheckRequest) -> str:
     if who.role != "call_centre":
         return _contact_of(session, body)
     assert who.partner_id is not None  # a call_centre key always has its call centre
-    if body.channel != "phone":
-        raise Forbidden(f"A call_centre key checks phone calls only, not {body.channel}: exports give a call "
-                        "centre numbers to call. E-mail and SMS checks need a marketing or compliance key.",
-                        field="channel")
-    refused = NotAssigned(f"This contact is not assigned to call centre {who.partner_name!r} for campaign "
-                          f"{body.campaign!r}: no export of that campaign gave it this number.", field="contact")
+    phone_only(who, body)
     try:
         contact = _contact_of(session, body)
     except NotFound:
-        raise refused from None  # a call centre learns nothing about people not assigned to it
+        raise not_assigned(who, body) from None  # a call centre learns nothing about people not assigned to it
     medium, value, _, _ = people.normalise(contact, country=body.country)
     if medium == "phone" and assigned_numbers(session, call_centre_id=who.partner_id, campaign_id=body.campaign,
                                               numbers=[int(value[1:])]):
         return contact
     decisions.campaign_facts(session, body.campaign)  # an unknown campaign is the better answer
-    raise refused
+    raise not_assigned(who, body)
+
+
+def phone_only(who: Principal, body: CheckRequest) -> None:
+    if body.channel != "phone":
+        raise Forbidden(f"A call_centre key checks phone calls only, not {body.channel}: exports give a call "
+                        "centre numbers to call. E-mail and SMS checks need a marketing or compliance key.",
+                        field="channel")
+
+
+def not_assigned(who: Principal, body: CheckRequest) -> NotAssigned:
+    return NotAssigned(f"This contact is not assigned to call centre {who.partner_name!r} for campaign "
+                       f"{body.campaign!r}: no export of that campaign gave it this number.", field="contact")
 
 
 # The body is read here and validated inside the one worker-thread trip, after the key (401 and 403 come
@@ -135,12 +153,16 @@ async def check(request: Request, state: Server, credentials: Bearer) -> JSONRes
     """The decision for one contact, recorded as evidence with the call centre that asked. Roles:
     call_centre (its assigned numbers, phone only), marketing, compliance, admin."""
     raw = await request.body()
-    answer = await in_one_trip(state, credentials, roles=("call_centre", "marketing", "compliance"),
-                               work=partial(_checked, raw=raw, state=state))
+    answer = await in_one_trip(state, credentials, roles=CHECK_ROLES, work=partial(checked, raw=raw, state=state))
     return JSONResponse(answer)
 
 
-def _body(raw: bytes) -> CheckRequest:
+# The server answers this route on a lean path (api.hot) with the same roles and work; this route is its
+# definition for OpenAPI and answers identically (tests/api/test_hot.py).
+CHECK_ROLES = ("call_centre", "marketing", "compliance")
+
+
+def body_of(raw: bytes) -> CheckRequest:
     try:
         return CheckRequest.model_validate_json(raw or b"null")
     except ValidationError as error:  # the same 422 as FastAPI's own body validation
@@ -148,8 +170,8 @@ def _body(raw: bytes) -> CheckRequest:
                                      ) from None
 
 
-def _checked(session: Session, who: Principal, *, raw: bytes, state: ServerState) -> dict[str, Any]:
-    body = _body(raw)
+def checked(session: Session, who: Principal, *, raw: bytes, state: ServerState) -> dict[str, Any]:
+    body = body_of(raw)
     now = datetime.now(UTC)
     contact = _scope(session, who, body)
     result = decisions.decide_stored(
@@ -163,3 +185,87 @@ def _checked(session: Session, who: Principal, *, raw: bytes, state: ServerState
                                            call_centre_id=who.partner_id)
     # The contract's own JSON (next_allowed_at as the core writes it), without validating it again.
     return {"check_id": result.record_id, "ledger_seq": result.ledger_seq, **result.decision.as_dict()}
+
+
+async def checked_on_loop(state: ServerState, pool: AsyncPool, token: str | None, *, raw: bytes) -> dict[str, Any]:
+    """`checked` on PostgreSQL for a body with a contact, on the event loop, in two round trips: the key, the
+    call centre's scope and the facts in one statement; then the chain's lock, the ledger event, the record
+    and the commit in one pipeline. No worker thread, no wait for the GIL, no session machinery. The answer
+    and every refusal are `checked`'s, in its order (401, 403, 429, then the body's and the contact's 422,
+    the scope's 403): tests/api/test_hot.py holds the two paths to the same answers."""
+    key_id, secret = token_parts(token)
+    valid = _valid(raw)
+    async with pool.connection() as connection:
+        cursor = connection.cursor()
+        if valid is None:  # the input's error, after the key's (each query of `checked`, in its order)
+            await cursor.execute(PG_KEY, {"key_id": key_id}, prepare=True)
+            found = await cursor.fetchone()
+            await _refuse_input(cursor, _admitted(state, found[0] if found else None, key_id, secret), raw)
+        body, medium, value, region = valid
+        now = datetime.now(UTC)
+        at = body.at or now
+        digest = suppression_digest(state.settings.suppression_key_bytes(), f"{medium}:{value}")
+        _, params = pgfacts.statement(medium=medium, value=value, digest=digest, campaign_id=body.campaign,
+                                      channel=body.channel, at=at)
+        await cursor.execute(_CHECK, {**params, "key_id": key_id}, prepare=True)
+        row = await cursor.fetchone()
+        assert row is not None  # one row always: every column is a scalar subquery
+        who = _admitted(state, row[0], key_id, secret)
+        if who.role == "call_centre":
+            phone_only(who, body)
+            if not row[1]:  # no export of the campaign gave it this number
+                raise pgfacts.unknown_campaign(body.campaign) if row[2] is None else not_assigned(who, body)
+        facts, point = pgfacts.facts_from(row[2:], medium=medium, value=value, region=region, country=body.country,
+                                          campaign_id=body.campaign, channel=body.channel, at=at, kind=body.kind)
+        result = decisions.StoredDecision(facts, decide(facts, state.books), point.person_id if point else None,
+                                          point.id if point else None)
+        record_id, data, values = decisions.record_parts(result, call_centre_id=who.partner_id)
+        append, stored = ledger.pg_append(kind="decision.recorded", actor=who.actor, at=now,
+                                          subject=result.person_id, data=data)
+        appended = connection.cursor()
+        async with connection.pipeline():  # one round trip: the chain's lock is held for PostgreSQL's time only
+            await cursor.execute(*ledger.PG_LOCK, prepare=True)
+            await appended.execute(*append, prepare=True)
+            await cursor.execute(decisions.PG_RECORD, values, prepare=True)
+            await connection.commit()
+        event = await appended.fetchone()
+        assert event is not None
+    return {"check_id": record_id, "ledger_seq": stored(event).seq, **result.decision.as_dict()}
+
+
+# The key (access.PG_KEY), whether an export of the campaign gave the key's call centre the number (the
+# scope of screening.assigned), then the facts' columns.
+_CHECK = pgfacts.with_columns(PG_KEY, "EXISTS ({})".format(
+    PG_ASSIGNED_ONE.replace("%(call_centre)s", "(SELECT partner_id FROM api_keys WHERE id = %(key_id)s)")))
+
+
+def _valid(raw: bytes) -> tuple[CheckRequest, str, str, str | None] | None:
+    """The body, and its contact normalised (medium, value, region); None when either is invalid."""
+    try:
+        body = body_of(raw)
+        medium, value, region, _ = people.normalise(given_contact(body), country=body.country)
+    except (RequestValidationError, InvalidInput):
+        return None
+    return body, medium, value, region
+
+
+def _admitted(state: ServerState, key: Sequence[Any] | None, key_id: str, secret: str) -> Principal:
+    return within_rate(state, allow(principal_from(key, key_id=key_id, secret=secret), CHECK_ROLES))
+
+
+async def _refuse_input(cursor: AsyncCursor[Any], who: Principal, raw: bytes) -> NoReturn:
+    """Raise the error `checked` gives for input `_valid` refused."""
+    body = body_of(raw)
+    if who.role == "call_centre":  # as `_scope`
+        phone_only(who, body)
+        people.normalise(given_contact(body), country=body.country)
+    else:  # as `_assemble`: an unknown campaign is the first error
+        contact = given_contact(body)
+        try:
+            people.normalise(contact, country=body.country)
+        except InvalidInput:
+            await cursor.execute(pgfacts.CAMPAIGN_EXISTS, {"campaign": body.campaign}, prepare=True)
+            if await cursor.fetchone() is None:
+                raise pgfacts.unknown_campaign(body.campaign) from None
+            raise
+    raise AssertionError("input refused as invalid passed every check")  # pragma: no cover

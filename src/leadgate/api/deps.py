@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from leadgate.access.service import Principal, authenticate
+from leadgate.kit.aiopool import AsyncPool
 from leadgate.kit.db import API_SESSIONS, new_session, unit_of_work
 from leadgate.kit.errors import Forbidden, RateLimited
 from leadgate.kit.settings import Settings
@@ -56,6 +57,8 @@ class ServerState:
     extras: dict[str, object] = field(default_factory=dict)
     # Requests holding a database session (see db_session); bound to the server's loop on first use.
     sessions: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(API_SESSIONS))
+    # PostgreSQL: the connections of the pre-dial check's path on the event loop (api.hot); opened on first use.
+    pg: AsyncPool | None = None
 
 
 async def server(request: Request) -> ServerState:  # async: no worker thread for a lookup
@@ -112,9 +115,16 @@ def principal(state: Server, session: Db, credentials: Bearer) -> Principal:
     return admit(state, session, credentials)
 
 
-def admit(state: ServerState, session: Session, credentials: HTTPAuthorizationCredentials | None) -> Principal:
-    """The caller's principal (401 without a valid key), within its key's rate (429)."""
-    who = authenticate(session, credentials.credentials if credentials else None)
+def admit(state: ServerState, session: Session, credentials: HTTPAuthorizationCredentials | str | None
+          ) -> Principal:
+    """The caller's principal (401 without a valid key), within its key's rate (429). `credentials`: the
+    bearer token as FastAPI parsed it, or as a string (api.hot parses it itself)."""
+    token = credentials.credentials if isinstance(credentials, HTTPAuthorizationCredentials) else credentials
+    return within_rate(state, authenticate(session, token))
+
+
+def within_rate(state: ServerState, who: Principal) -> Principal:
+    """`who`, unless its key is over its rate (429)."""
     wait = state.limiter.take(who.key_id)
     if wait is not None:
         raise RateLimited(f"Too many requests for this API key; retry in {wait:.1f} s.")
@@ -141,7 +151,7 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-async def in_one_trip(state: ServerState, credentials: HTTPAuthorizationCredentials | None, *,
+async def in_one_trip(state: ServerState, credentials: HTTPAuthorizationCredentials | str | None, *,
                       roles: tuple[str, ...], work: Callable[[Session, Principal], T]) -> T:
     """For the hot route (the pre-dial check): what `principal`, `require` and `db_session` do around a sync
     route, in one trip to a worker thread instead of three (authentication, the role check, the route's
@@ -152,7 +162,7 @@ async def in_one_trip(state: ServerState, credentials: HTTPAuthorizationCredenti
         return await run_in_threadpool(_trip, state, credentials, roles, work)
 
 
-def _trip(state: ServerState, credentials: HTTPAuthorizationCredentials | None, roles: tuple[str, ...],
+def _trip(state: ServerState, credentials: HTTPAuthorizationCredentials | str | None, roles: tuple[str, ...],
           work: Callable[[Session, Principal], T]) -> T:
     with unit_of_work(state.settings.database_url) as session:  # commits (if `work` left anything), closes
         return work(session, allow(admit(state, session, credentials), roles))

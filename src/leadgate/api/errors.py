@@ -22,33 +22,44 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(LeadgateError)
-    async def leadgate_error(_: Request, exc: LeadgateError) -> JSONResponse:
+Rendered = tuple[int, dict[str, Any], dict[str, str] | None]
+
+
+def rendered(exc: BaseException, *, method: str, path: str) -> Rendered:
+    """The status, JSON body and headers an exception leaves as: FastAPI's handlers below and the lean
+    hot path (api.hot) both answer through here, so a client sees one error format."""
+    if isinstance(exc, LeadgateError):
         headers = {"Retry-After": "1"} if isinstance(exc, RateLimited) else None
         if exc.status_code == 401:
             headers = {"WWW-Authenticate": "Bearer"}
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return exc.status_code, exc.as_dict(), headers
+    if isinstance(exc, RequestValidationError):
         errors = [{"field": _field(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors()]
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
-        return JSONResponse({"code": "invalid_input", "message": f"{first['field']}: {first['message']}",
-                             "field": first["field"], "errors": errors}, status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return 422, {"code": "invalid_input", "message": f"{first['field']}: {first['message']}",
+                     "field": first["field"], "errors": errors}, None
+    if isinstance(exc, StarletteHTTPException):
         codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
-        return JSONResponse({"code": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)},
-                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return exc.status_code, {"code": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)}, \
+            getattr(exc, "headers", None)
+    # The type only: messages and arguments may hold personal data.
+    log.error("unexpected %s on %s %s", type(exc).__name__, method, path)
+    return 500, {"code": "internal_error", "message": "Something went wrong on our side; nothing was recorded. "
+                 "Try again or contact the operator."}, None
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The type only: messages and arguments may hold personal data.
-        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return JSONResponse({"code": "internal_error", "message": "Something went wrong on our side; "
-                             "nothing was recorded. Try again or contact the operator."}, status_code=500)
+
+def install(app: FastAPI) -> None:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        status, body, headers = rendered(exc, method=request.method, path=request.url.path)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    for kind in (LeadgateError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(kind, handle)
+
+
+def too_large(limit: int) -> dict[str, str]:
+    return {"code": "body_too_large",
+            "message": f"The request body is larger than {limit} bytes; send fewer items per request."}
 
 
 class BodyLimit:
@@ -89,9 +100,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        response = JSONResponse({"code": "body_too_large",
-                                 "message": f"The request body is larger than {self.limit} bytes; "
-                                            "send fewer items per request."}, status_code=413)
+        response = JSONResponse(too_large(self.limit), status_code=413)
         await response({"type": "http"}, _nothing, send)
 
 

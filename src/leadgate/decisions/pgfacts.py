@@ -10,6 +10,7 @@ trip.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 from leadgate.core import facts as f
 from leadgate.kit.db import driver_cursor, on_postgresql
 from leadgate.kit.errors import InvalidInput
-from leadgate.people.models import ContactPoint
 from leadgate.registers.lookup import checks_from, choose
 
 # Subqueries of the one contact point (cp); every part is NULL when there is nothing, JSON arrays else.
@@ -56,6 +56,14 @@ SELECT
 """
 
 
+# Whether a campaign exists: the better answer when a contact is refused before its facts are read.
+CAMPAIGN_EXISTS = "SELECT 1 FROM campaigns WHERE id = %(campaign)s"
+
+
+def unknown_campaign(campaign_id: str) -> InvalidInput:
+    return InvalidInput(f"No campaign {campaign_id!r}; see `leadgate campaign create`.", field="campaign")
+
+
 class _Snapshot(NamedTuple):
     id: int
     register: str
@@ -76,18 +84,49 @@ def applies(session: Session) -> bool:
 
 
 def assemble(session: Session, *, medium: str, value: str, region: str | None, digest: str, country: str | None,
-             campaign_id: str, channel: str, at: datetime, kind: str | None) -> tuple[f.Facts, ContactPoint | None]:
+             campaign_id: str, channel: str, at: datetime, kind: str | None) -> tuple[f.Facts, StoredPoint | None]:
     """The facts of `decisions.service._assemble` for a normalised contact (medium, value, region) and its
-    suppression digest, and the stored contact point (a detached ContactPoint with id, person_id and
-    region; None when unknown)."""
-    number = int(value[1:]) if medium == "phone" and channel == "phone" else None
+    suppression digest, and the stored contact point (None when unknown)."""
+    sql, params = statement(medium=medium, value=value, digest=digest, campaign_id=campaign_id, channel=channel,
+                            at=at)
     with driver_cursor(session) as cursor:  # flushed first: the statement must see this unit of work's rows
-        row = cursor.execute(_SQL, {"medium": medium, "value": value, "campaign": campaign_id, "digest": digest,
-                                    "at": at, "number": number}, prepare=True).fetchone()
+        row = cursor.execute(sql, params, prepare=True).fetchone()
+    return facts_from(row, medium=medium, value=value, region=region, country=country, campaign_id=campaign_id,
+                      channel=channel, at=at, kind=kind)
+
+
+def with_columns(*columns: str) -> str:
+    """The facts statement with these scalar columns first (`facts_from` reads the row after them): a caller
+    that needs more in the same round trip (the API's hot path: the key and the call centre's scope)."""
+    return _SQL.replace("\nSELECT\n", "\nSELECT\n" + "".join(f" ({column}),\n" for column in columns), 1)
+
+
+class StoredPoint(NamedTuple):
+    """The stored contact point the facts are about (what a decision record refers to)."""
+
+    id: str
+    person_id: str
+    region: str | None
+
+
+def statement(*, medium: str, value: str, digest: str, campaign_id: str, channel: str, at: datetime
+              ) -> tuple[str, dict[str, Any]]:
+    """The one statement (and its parameters) whose row `facts_from` reads: run it on any psycopg cursor,
+    sync (assemble) or async (the API's hot path, api.hot)."""
+    number = int(value[1:]) if medium == "phone" and channel == "phone" else None
+    return _SQL, {"medium": medium, "value": value, "campaign": campaign_id, "digest": digest, "at": at,
+                  "number": number}
+
+
+def facts_from(row: Sequence[Any] | None, *, medium: str, value: str, region: str | None, country: str | None,
+               campaign_id: str, channel: str, at: datetime, kind: str | None
+               ) -> tuple[f.Facts, StoredPoint | None]:
+    """The facts (and stored contact point) of the row of `statement`."""
     assert row is not None  # one row always: every column is a scalar subquery
+    number = int(value[1:]) if medium == "phone" and channel == "phone" else None
     campaign, point, consents, customers, suppressions, objections, attempts, source, snapshots, listings, answers = row
     if campaign is None:
-        raise InvalidInput(f"No campaign {campaign_id!r}; see `leadgate campaign create`.", field="campaign")
+        raise unknown_campaign(campaign_id)
     point_id, person_id, point_region, person_kind, person_country, job_title = point or (None,) * 6
     contact = f.Contact(
         kind=person_kind if point is not None else kind or "consumer",
@@ -117,7 +156,7 @@ def assemble(session: Session, *, medium: str, value: str, region: str | None, d
         source=f.Source(kind=source[0], purpose_compatible=source[1], disabled=source[2])
         if person_id and source else None,
     )
-    stored = None if point is None else ContactPoint(id=point_id, person_id=person_id, region=point_region)
+    stored = None if point is None else StoredPoint(point[0], point[1], point[2])
     return facts, stored
 
 

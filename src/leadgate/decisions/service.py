@@ -101,7 +101,7 @@ def _source(session: Session, person_id: str) -> f.Source | None:
 def campaign_facts(session: Session, campaign_id: str) -> f.Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise InvalidInput(f"No campaign {campaign_id!r}; see `leadgate campaign create`.", field="campaign")
+        raise pgfacts.unknown_campaign(campaign_id)
     return f.Campaign(id=campaign.id, lawful_basis=campaign.lawful_basis,
                       lia_approved_at=campaign.lia_approved_on, automated_dialer=campaign.automated_dialer,
                       caller_id=campaign.caller_id, relevant_to_role=campaign.relevant_to_role,
@@ -124,7 +124,7 @@ def facts_for(session: Session, *, contact: str, country: str | None, campaign_i
 
 
 def _assemble(session: Session, *, contact: str, country: str | None, campaign_id: str, channel: str, at: datetime,
-              key: bytes, kind: str | None = None) -> tuple[f.Facts, ContactPoint | None]:
+              key: bytes, kind: str | None = None) -> tuple[f.Facts, ContactPoint | pgfacts.StoredPoint | None]:
     """The facts and the stored contact point (None when unknown)."""
     if channel not in f.CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(f.CHANNELS)}, not {channel!r}.", field="channel")
@@ -190,6 +190,24 @@ def record_decision(session: Session, *, result: StoredDecision, now: datetime, 
     """Keep the facts (erasable, personal data) beside a ledger event with their hash and the decision.
     `call_centre_id`: the call centre that asked (a pre-dial check); a later opt-out of this person is
     propagated to it."""
+    record_id, data, values = record_parts(result, call_centre_id=call_centre_id)
+    # The pre-dial check's hot path: on PostgreSQL the record goes in right after the event, in the same
+    # round trip, while the chain's lock is held (every other check waits for it).
+    event = ledger.append_queued(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id,
+                                 data=data, then=(PG_RECORD, values),
+                                 orm_then=lambda seq: DecisionRecord(**values, ledger_seq=seq))
+    return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id,
+                          event)
+
+
+_RECORD_COLUMNS = [c.name for c in DecisionRecord.__table__.columns if c.name != "ledger_seq"]
+PG_RECORD = (f"INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
+             f"VALUES ({', '.join(f'%({name})s' for name in _RECORD_COLUMNS)}, {ledger.PG_APPENDED_SEQ})")
+
+
+def record_parts(result: StoredDecision, *, call_centre_id: str | None) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The record's id, its ledger event's data and the decision_records row (without ledger_seq): what
+    record_decision stores, and the API's hot path (api.hot) on its own connection."""
     facts_json = ledger.canonical(result.facts.model_dump(mode="json"))
     facts_sha256 = hashlib.sha256(facts_json.encode("utf-8")).hexdigest()
     decision = result.decision.as_dict()
@@ -204,18 +222,7 @@ def record_decision(session: Session, *, result: StoredDecision, now: datetime, 
               "campaign_id": result.facts.campaign.id, "channel": result.facts.channel,
               "at": to_store(result.facts.at), "allowed": decision["allowed"], "facts": facts_json,
               "facts_sha256": facts_sha256, "decision": ledger.canonical(decision), "call_centre_id": call_centre_id}
-    # The pre-dial check's hot path: on PostgreSQL the record goes in right after the event, in the same
-    # round trip, while the chain's lock is held (every other check waits for it).
-    event = ledger.append_queued(session, kind="decision.recorded", actor=actor, at=now, subject=result.person_id,
-                                 data=data, then=(_PG_RECORD, values),
-                                 orm_then=lambda seq: DecisionRecord(**values, ledger_seq=seq))
-    return StoredDecision(result.facts, result.decision, result.person_id, result.contact_point_id, record_id,
-                          event)
-
-
-_RECORD_COLUMNS = [c.name for c in DecisionRecord.__table__.columns if c.name != "ledger_seq"]
-_PG_RECORD = (f"INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
-              f"VALUES ({', '.join(f'%({name})s' for name in _RECORD_COLUMNS)}, {ledger.PG_APPENDED_SEQ})")
+    return record_id, data, values
 
 
 def person_contact(session: Session, *, person_id: str, channel: str) -> ContactPoint:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -73,8 +74,7 @@ class Queued:
             for cursor in self._cursors:
                 cursor.close()
             assert row is not None
-            self._event = LedgerEvent(seq=row[0], prev_hash=row[1], hash=row[2], **self._fields)
-            make_transient_to_detached(self._event)  # stored already: never to be added to a session
+            self._event = _stored(self._fields, row)
         return self._event
 
     @property
@@ -110,12 +110,31 @@ def _body(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None, s
 # The head, the chain hash over it (the same SHA-256 as chain_hash: verify() recomputes it in Python) and
 # the insert in one statement. It runs after the lock's statement, so its snapshot holds the previous
 # appender's commit; within this transaction it sees this transaction's own earlier events.
-_PG_APPEND = f"""
+PG_APPEND = f"""
 INSERT INTO ledger_events (at, kind, actor, subject, body, prev_hash, hash)
 SELECT %(at)s, %(kind)s, %(actor)s, %(subject)s, %(body)s, head.hash,
        encode(sha256(convert_to(head.hash || %(body)s, 'UTF8')), 'hex')
   FROM (SELECT coalesce((SELECT hash FROM ledger_events ORDER BY seq DESC LIMIT 1), '{GENESIS}') AS hash) head
 RETURNING seq, prev_hash, hash"""
+
+
+PG_LOCK: Statement = ("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _PG_LOCK})
+
+
+def pg_append(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
+              subject: str | None = None) -> tuple[Statement, Callable[[Sequence[Any]], LedgerEvent]]:
+    """For a caller on its own psycopg connection (the API's hot path, api.hot): the append's statement
+    (after PG_LOCK in the same transaction; PG_APPENDED_SEQ is its seq in a statement after it) and what
+    makes its returned row the stored event."""
+    moment, body = _body(kind=kind, actor=actor, data=data, at=at, subject=subject)
+    fields = {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
+    return (PG_APPEND, fields), partial(_stored, fields)
+
+
+def _stored(fields: dict[str, Any], row: Sequence[Any]) -> LedgerEvent:
+    event = LedgerEvent(seq=row[0], prev_hash=row[1], hash=row[2], **fields)
+    make_transient_to_detached(event)  # stored already: never to be added to a session
+    return event
 
 
 def _queue_pg(session: Session, *, moment: datetime, kind: str, actor: str, subject: str | None, body: str,
@@ -132,12 +151,12 @@ def _queue_pg(session: Session, *, moment: datetime, kind: str, actor: str, subj
     session.flush()  # the statements bypass the ORM: they must follow what this unit of work added
     connection: Any = session.connection().connection.driver_connection
     cursors = [connection.cursor(), connection.cursor()]
-    queued = Queued(cursors, fields={"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body})
+    fields = {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
+    queued = Queued(cursors, fields=fields)
     with nullcontext() if in_pipeline(connection) else connection.pipeline():
         if lock:
-            cursors[1].execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK,), prepare=True)
-        cursors[0].execute(_PG_APPEND, {"at": moment, "kind": kind, "actor": actor, "subject": subject,
-                                        "body": body}, prepare=True)
+            cursors[1].execute(*PG_LOCK, prepare=True)
+        cursors[0].execute(PG_APPEND, fields, prepare=True)
         if then is not None:
             cursors[1].execute(then[0], then[1], prepare=True)
     session.info[_LOCKED] = transaction

@@ -14,7 +14,7 @@ from leadgate.kit.errors import Forbidden
 from leadgate.screening.models import Export, ExportContact
 
 _CHUNK = 1000  # numbers per IN list
-_PG_ONE = ("SELECT 1 FROM export_contacts c JOIN exports e ON e.id = c.export_id WHERE c.number = %(number)s "
+PG_ASSIGNED_ONE = ("SELECT 1 FROM export_contacts c JOIN exports e ON e.id = c.export_id WHERE c.number = %(number)s "
            "AND c.call_centre_id = %(call_centre)s AND e.campaign_id = %(campaign)s LIMIT 1")
 
 
@@ -30,7 +30,7 @@ def assigned_numbers(session: Session, *, call_centre_id: str, campaign_id: str,
     found: set[int] = set()
     if len(wanted) == 1 and on_postgresql(session):  # the pre-dial check's scope: a prepared statement
         with driver_cursor(session) as cursor:
-            hit = cursor.execute(_PG_ONE, {"number": wanted[0], "call_centre": call_centre_id,
+            hit = cursor.execute(PG_ASSIGNED_ONE, {"number": wanted[0], "call_centre": call_centre_id,
                                            "campaign": campaign_id}, prepare=True).fetchone()
         return set(wanted) if hit else found
     for start in range(0, len(wanted), _CHUNK):

@@ -1,0 +1,67 @@
+"""PostgreSQL connections for code that runs on the server's event loop (the pre-dial check's hot path,
+api.hot): psycopg's async pool, created without connecting and opened on first use. As the ORM's pool
+(kit.db), a connection idle for more than PING_AFTER_IDLE_SECONDS is pinged before use, and one that
+does not answer is replaced; a connection back within milliseconds (every one, under load) is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+
+from leadgate.kit.db import PING_AFTER_IDLE_SECONDS
+
+
+def conninfo(url: str) -> str:
+    """The libpq connection string of a SQLAlchemy PostgreSQL URL (postgresql+psycopg://...)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class AsyncPool:
+    """At most `size` connections; `connection()` waits for a free one (on the loop, not in a thread)."""
+
+    def __init__(self, url: str, *, size: int) -> None:
+        self._idle_since: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
+        self._pool = AsyncConnectionPool(conninfo(url), min_size=1, max_size=size, open=False,
+                                         check=self._ping_when_idle, reset=self._returned,
+                                         kwargs={"autocommit": False})
+        self._opening: asyncio.Lock | None = None
+        self.opened = False
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection[Any]]:
+        """A connection for one transaction: rolled back if the block raises, else committed if the block
+        left it open (psycopg_pool's contract)."""
+        if not self.opened:
+            await self._open()
+        async with self._pool.connection() as connection:
+            yield connection
+
+    async def _open(self) -> None:
+        self._opening = self._opening or asyncio.Lock()
+        async with self._opening:
+            if not self.opened:
+                await self._pool.open(wait=False)
+                self.opened = True
+
+    async def close(self) -> None:
+        if self.opened:
+            await self._pool.close()
+            self.opened = False
+
+    async def _returned(self, connection: AsyncConnection[Any]) -> None:
+        self._idle_since[connection] = time.monotonic()
+
+    async def _ping_when_idle(self, connection: AsyncConnection[Any]) -> None:
+        since = self._idle_since.get(connection)
+        if (since is not None and time.monotonic() - since >= PING_AFTER_IDLE_SECONDS) or connection.broken:
+            await connection.execute("SELECT 1")  # raises when gone: the pool discards it and connects anew
+            await connection.rollback()
