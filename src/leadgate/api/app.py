@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from leadgate import __version__
 from leadgate.api import checks, consents, errors, hot, keys, lint, outcomes, propagations, unsubscribe
 from leadgate.api.deps import RateLimiter, ServerState
+from leadgate.decisions.recorder import Recorder
 from leadgate.kit.aiopool import AsyncPool
 from leadgate.kit.db import API_SESSIONS
 from leadgate.kit.settings import Settings
@@ -49,10 +50,11 @@ def create_app(settings: Settings | None = None, *, books: Rulebooks | None = No
     """`deliver`: run the opt-out delivery loop in this process (default: settings.api_deliver); `lean`:
     answer the hot routes on their lean path (api.hot)."""
     settings = settings or Settings()
+    pg = AsyncPool(settings.database_url, size=API_SESSIONS) if lean and settings.database_url.startswith(
+        "postgresql") else None
     state = ServerState(settings=settings, books=books or load(settings.resolved_org_file()),
-                        limiter=RateLimiter(settings.api_rate_per_minute),
-                        pg=AsyncPool(settings.database_url, size=API_SESSIONS)
-                        if lean and settings.database_url.startswith("postgresql") else None)
+                        limiter=RateLimiter(settings.api_rate_per_minute), pg=pg,
+                        recorder=Recorder(pg) if pg is not None else None)
     run_delivery = settings.api_deliver if deliver is None else deliver
 
     @asynccontextmanager
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None, *, books: Rulebooks | None = No
         try:
             yield
         finally:
+            if state.recorder is not None:
+                await state.recorder.close()
             if state.pg is not None:
                 await state.pg.close()
             if stop is not None:

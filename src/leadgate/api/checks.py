@@ -31,6 +31,7 @@ from leadgate.core.decision import Category
 from leadgate.core.engine import decide
 from leadgate.decisions import pgfacts
 from leadgate.decisions import service as decisions
+from leadgate.decisions.recorder import Recorder
 from leadgate.kit.aiopool import AsyncPool
 from leadgate.kit.db import committed_together
 from leadgate.kit.errors import Forbidden, InvalidInput, NotFound
@@ -187,12 +188,14 @@ def checked(session: Session, who: Principal, *, raw: bytes, state: ServerState)
     return {"check_id": result.record_id, "ledger_seq": result.ledger_seq, **result.decision.as_dict()}
 
 
-async def checked_on_loop(state: ServerState, pool: AsyncPool, token: str | None, *, raw: bytes) -> dict[str, Any]:
+async def checked_on_loop(state: ServerState, pool: AsyncPool, recorder: Recorder, token: str | None, *, raw: bytes
+                          ) -> dict[str, Any]:
     """`checked` on PostgreSQL for a body with a contact, on the event loop, in two round trips: the key, the
-    call centre's scope and the facts in one statement; then the chain's lock, the ledger event, the record
-    and the commit in one pipeline. No worker thread, no wait for the GIL, no session machinery. The answer
-    and every refusal are `checked`'s, in its order (401, 403, 429, then the body's and the contact's 422,
-    the scope's 403): tests/api/test_hot.py holds the two paths to the same answers."""
+    call centre's scope and the facts in one statement; then the ledger event and the record, committed in a
+    batch with the other checks waiting (decisions.recorder). No worker thread, no wait for the GIL, no
+    session machinery. The answer and every refusal are `checked`'s, in its order (401, 403, 429, then the
+    body's and the contact's 422, the scope's 403): tests/api/test_hot.py holds both paths to the same
+    answers."""
     key_id, secret = token_parts(token)
     valid = _valid(raw)
     async with pool.connection() as connection:
@@ -217,20 +220,14 @@ async def checked_on_loop(state: ServerState, pool: AsyncPool, token: str | None
                 raise pgfacts.unknown_campaign(body.campaign) if row[2] is None else not_assigned(who, body)
         facts, point = pgfacts.facts_from(row[2:], medium=medium, value=value, region=region, country=body.country,
                                           campaign_id=body.campaign, channel=body.channel, at=at, kind=body.kind)
-        result = decisions.StoredDecision(facts, decide(facts, state.books), point.person_id if point else None,
-                                          point.id if point else None)
-        record_id, data, values = decisions.record_parts(result, call_centre_id=who.partner_id)
-        append, stored = ledger.pg_append(kind="decision.recorded", actor=who.actor, at=now,
-                                          subject=result.person_id, data=data)
-        appended = connection.cursor()
-        async with connection.pipeline():  # one round trip: the chain's lock is held for PostgreSQL's time only
-            await cursor.execute(*ledger.PG_LOCK, prepare=True)
-            await appended.execute(*append, prepare=True)
-            await cursor.execute(decisions.PG_RECORD, values, prepare=True)
-            await connection.commit()
-        event = await appended.fetchone()
-        assert event is not None
-    return {"check_id": record_id, "ledger_seq": stored(event).seq, **result.decision.as_dict()}
+    # The connection is back in the pool before the record waits for its batch (decisions.recorder).
+    result = decisions.StoredDecision(facts, decide(facts, state.books), point.person_id if point else None,
+                                      point.id if point else None)
+    record_id, data, values = decisions.record_parts(result, call_centre_id=who.partner_id)
+    append = ledger.pg_append(kind="decision.recorded", actor=who.actor, at=now, subject=result.person_id,
+                              data=data)
+    seq = await recorder.record(append=append, values=values)
+    return {"check_id": record_id, "ledger_seq": seq, **result.decision.as_dict()}
 
 
 # The key (access.PG_KEY), whether an export of the campaign gave the key's call centre the number (the

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from leadgate.access.service import Principal, authenticate
+from leadgate.decisions.recorder import Recorder
 from leadgate.kit.aiopool import AsyncPool
 from leadgate.kit.db import API_SESSIONS, new_session, unit_of_work
 from leadgate.kit.errors import Forbidden, RateLimited
@@ -59,6 +60,7 @@ class ServerState:
     sessions: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(API_SESSIONS))
     # PostgreSQL: the connections of the pre-dial check's path on the event loop (api.hot); opened on first use.
     pg: AsyncPool | None = None
+    recorder: Recorder | None = None  # the checks' records, in batches, over `pg`
 
 
 async def server(request: Request) -> ServerState:  # async: no worker thread for a lookup

@@ -69,8 +69,8 @@ async def check(state: ServerState, scope: Scope, receive: Receive, send: Send) 
 
     try:
         raw = await body(scope, receive, limit=state.settings.api_max_body_bytes)
-        if state.pg is not None and b'"person_id"' not in raw:  # the common case: a contact, on PostgreSQL
-            result = await checked_on_loop(state, state.pg, bearer(scope), raw=raw)
+        if state.pg is not None and state.recorder is not None and b'"person_id"' not in raw:  # the common case
+            result = await checked_on_loop(state, state.pg, state.recorder, bearer(scope), raw=raw)
         else:
             result = await in_one_trip(state, bearer(scope), roles=CHECK_ROLES,
                                        work=partial(checked, raw=raw, state=state))

@@ -26,20 +26,20 @@ def conninfo(url: str) -> str:
 
 
 class AsyncPool:
-    """At most `size` connections; `connection()` waits for a free one (on the loop, not in a thread)."""
+    """At most `size` connections; `connection()` waits for a free one (on the loop, not in a thread).
+    Connections are in autocommit: a read is one statement, a write says `connection.transaction()`."""
 
     def __init__(self, url: str, *, size: int) -> None:
         self._idle_since: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
         self._pool = AsyncConnectionPool(conninfo(url), min_size=1, max_size=size, open=False,
                                          check=self._ping_when_idle, reset=self._returned,
-                                         kwargs={"autocommit": False})
+                                         kwargs={"autocommit": True})
         self._opening: asyncio.Lock | None = None
         self.opened = False
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection[Any]]:
-        """A connection for one transaction: rolled back if the block raises, else committed if the block
-        left it open (psycopg_pool's contract)."""
+        """A connection, back to the pool when the block ends."""
         if not self.opened:
             await self._open()
         async with self._pool.connection() as connection:
@@ -64,4 +64,3 @@ class AsyncPool:
         since = self._idle_since.get(connection)
         if (since is not None and time.monotonic() - since >= PING_AFTER_IDLE_SECONDS) or connection.broken:
             await connection.execute("SELECT 1")  # raises when gone: the pool discards it and connects anew
-            await connection.rollback()

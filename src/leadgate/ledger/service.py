@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -122,13 +121,12 @@ PG_LOCK: Statement = ("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _PG_LOC
 
 
 def pg_append(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
-              subject: str | None = None) -> tuple[Statement, Callable[[Sequence[Any]], LedgerEvent]]:
-    """For a caller on its own psycopg connection (the API's hot path, api.hot): the append's statement
-    (after PG_LOCK in the same transaction; PG_APPENDED_SEQ is its seq in a statement after it) and what
-    makes its returned row the stored event."""
+              subject: str | None = None) -> Statement:
+    """For a caller on its own psycopg connection (decisions.recorder): the append's statement, to send
+    after PG_LOCK in the same transaction (PG_APPENDED_SEQ is its seq in a statement after it). It returns
+    the event's seq, prev_hash and hash."""
     moment, body = _body(kind=kind, actor=actor, data=data, at=at, subject=subject)
-    fields = {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
-    return (PG_APPEND, fields), partial(_stored, fields)
+    return PG_APPEND, {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
 
 
 def _stored(fields: dict[str, Any], row: Sequence[Any]) -> LedgerEvent:
