@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from leadgate.decisions import recorder as recorder_module
 from leadgate.decisions import service as decisions
@@ -20,6 +20,7 @@ from leadgate.kit.db import unit_of_work
 from leadgate.ledger import service as ledger
 from leadgate.ledger.models import LedgerEvent
 from leadgate.rules.model import Rulebooks
+from tests.concurrency import errors_in_threads
 from tests.store_helpers import CAMPAIGN, KEY, NOW, setup_store
 
 
@@ -31,7 +32,7 @@ def pg_url(database_url: str) -> str:
     return database_url
 
 
-def prepared(url: str, books: Rulebooks, n: int) -> list[tuple[str, ledger.Statement, dict[str, Any]]]:
+def prepared(url: str, books: Rulebooks, n: int) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     """n decided checks (record id, event statement, record values), as api.checks builds them."""
     out = []
     with unit_of_work(url) as session:
@@ -40,16 +41,16 @@ def prepared(url: str, books: Rulebooks, n: int) -> list[tuple[str, ledger.State
                                              channel="phone", at=NOW, key=KEY, books=books, record=False, now=NOW,
                                              actor="test")
             record_id, data, values = decisions.record_parts(result, call_centre_id=None)
-            out.append((record_id, ledger.pg_append(kind="decision.recorded", actor="test", at=NOW, data=data),
+            out.append((record_id, ledger.event_fields(kind="decision.recorded", actor="test", at=NOW, data=data),
                         values))
     return out
 
 
-async def record_all(url: str, checks: list[tuple[str, ledger.Statement, dict[str, Any]]]) -> list[Any]:
+async def record_all(url: str, checks: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[Any]:
     pool = AsyncPool(url, size=4)
     recorder = Recorder(pool)
     try:
-        return await asyncio.gather(*(recorder.record(append=append, values=values) for _, append, values in checks),
+        return await asyncio.gather(*(recorder.record(event=event, values=values) for _, event, values in checks),
                                     return_exceptions=True)
     finally:
         await recorder.close()
@@ -73,8 +74,8 @@ def test_checks_recorded_at_once_each_get_their_event_in_one_intact_chain(pg_url
 
 def test_a_record_that_cannot_be_stored_fails_its_own_check_only(pg_url: str, books: Rulebooks) -> None:
     checks = prepared(pg_url, books, 5)
-    bad_id, bad_append, bad_values = checks[2]
-    checks[2] = (bad_id, bad_append, {**bad_values, "campaign_id": "no-such-campaign"})  # a foreign key fails
+    bad_id, bad_event, bad_values = checks[2]
+    checks[2] = (bad_id, bad_event, {**bad_values, "campaign_id": "no-such-campaign"})  # a foreign key fails
     results = asyncio.run(record_all(pg_url, checks))
     assert isinstance(results[2], Exception)
     assert all(isinstance(results[i], int) for i in (0, 1, 3, 4))
@@ -82,3 +83,25 @@ def test_a_record_that_cannot_be_stored_fails_its_own_check_only(pg_url: str, bo
         stored = set(session.scalars(select(DecisionRecord.id)))
         assert ledger.verify(session).intact
     assert stored == {checks[i][0] for i in (0, 1, 3, 4)}
+
+
+def test_batches_and_the_other_appenders_take_the_same_lock_and_keep_one_chain(pg_url: str, books: Rulebooks,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recorder_module, "MAX_BATCH", 3)
+    checks = prepared(pg_url, books, 24)
+
+    def work(k: int) -> None:
+        if k == 0:
+            assert all(isinstance(s, int) for s in asyncio.run(record_all(pg_url, checks)))
+            return
+        for i in range(8):  # the ORM path's appends (every other command's), at the same time
+            with unit_of_work(pg_url) as session:
+                ledger.append(session, kind="test.appended", actor=f"thread {k}", data={"i": i}, at=NOW)
+
+    assert errors_in_threads(work, 3) == []
+    with unit_of_work(pg_url) as session:
+        assert ledger.verify(session).intact
+        assert session.scalar(select(func.count()).select_from(LedgerEvent)
+                              .where(LedgerEvent.kind.in_(["decision.recorded", "test.appended"]))) == 24 + 16
+        definition = session.scalar(text("SELECT pg_get_functiondef('leadgate_ledger_append'::regproc)"))
+    assert f"pg_advisory_xact_lock({ledger._PG_LOCK})" in definition  # the lock of every other appender

@@ -224,9 +224,9 @@ async def checked_on_loop(state: ServerState, pool: AsyncPool, recorder: Recorde
     result = decisions.StoredDecision(facts, decide(facts, state.books), point.person_id if point else None,
                                       point.id if point else None)
     record_id, data, values = decisions.record_parts(result, call_centre_id=who.partner_id)
-    append = ledger.pg_append(kind="decision.recorded", actor=who.actor, at=now, subject=result.person_id,
-                              data=data)
-    seq = await recorder.record(append=append, values=values)
+    event = ledger.event_fields(kind="decision.recorded", actor=who.actor, at=now, subject=result.person_id,
+                                data=data)
+    seq = await recorder.record(event=event, values=values)
     return {"check_id": record_id, "ledger_seq": seq, **result.decision.as_dict()}
 
 

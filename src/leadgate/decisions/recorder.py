@@ -4,8 +4,9 @@ Every record needs a ledger event, and every ledger append holds the chain's loc
 load the checks of two server processes queued for that lock, and each waiter kept its connection, its
 transaction and its share of the CPU (pg_stat_statements at 400 checks/s: ~1.8 ms average wait for the lock
 against ~0.4 ms of work under it). Here one task per server process writes: a check hands over its event
-and record and waits; the task takes everything waiting, takes the lock once, appends the events and
-inserts the records in one pipeline and commits once, then answers each check with its event's seq. When
+and record and waits; the task takes everything waiting and sends them in one statement, its own
+transaction (decisions.service.PG_RECORD_MANY: the ledger's leadgate_ledger_append takes the lock once,
+appends the events, and the records refer to them), then answers each check with its event's seq. When
 nothing else waits a batch is a single check, so no check waits for a timer; under load the batches grow
 and the lock, the commit and the disk's flush are shared. A check is answered only after the commit that
 holds its record, as before. A batch that fails is retried one check at a time, so one bad record fails
@@ -18,7 +19,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from leadgate.decisions.service import PG_RECORD
+from leadgate.decisions.service import PG_RECORD_MANY, pg_record_many_params
 from leadgate.kit.aiopool import AsyncPool
 from leadgate.ledger import service as ledger
 
@@ -27,14 +28,14 @@ MAX_BATCH = 64  # checks per transaction: bounds the time the chain's lock is he
 
 @dataclass
 class _Pending:
-    append: ledger.Statement
+    event: dict[str, Any]
     record: dict[str, Any]
     answer: asyncio.Future[int]
 
 
 class Recorder:
-    """`record` appends a check's ledger event and inserts its decision record (`values` of
-    decisions.service.record_parts, without ledger_seq); it returns the event's seq once committed."""
+    """`record` appends a check's ledger event (ledger.event_fields) and inserts its decision record (`values`
+    of decisions.service.record_parts, without ledger_seq); it returns the event's seq once committed."""
 
     def __init__(self, pool: AsyncPool) -> None:
         self._pool = pool
@@ -42,13 +43,13 @@ class Recorder:
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def record(self, *, append: ledger.Statement, values: dict[str, Any]) -> int:
+    async def record(self, *, event: dict[str, Any], values: dict[str, Any]) -> int:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
             self._task = loop.create_task(self._run())
         assert self._wake is not None
-        pending = _Pending(append, values, loop.create_future())
+        pending = _Pending(event, values, loop.create_future())
         self._waiting.append(pending)
         self._wake.set()
         return await pending.answer
@@ -86,17 +87,9 @@ class Recorder:
                 pending.answer.set_result(seq)
 
     async def _write(self, batch: list[_Pending]) -> list[int]:
-        async with self._pool.connection() as connection:
+        params = ledger.pg_append_many_params([p.event for p in batch]) | pg_record_many_params(
+            [p.record for p in batch])
+        async with self._pool.connection() as connection:  # autocommit: the one statement is the transaction
             cursor = connection.cursor()
-            appended = [connection.cursor() for _ in batch]
-            async with connection.pipeline(), connection.transaction():  # BEGIN to COMMIT: one round trip
-                await cursor.execute(*ledger.PG_LOCK, prepare=True)
-                for pending, event in zip(batch, appended, strict=True):
-                    await event.execute(*pending.append, prepare=True)
-                    await cursor.execute(PG_RECORD, pending.record, prepare=True)  # its ledger_seq: the event's
-            seqs = []
-            for event in appended:
-                row = await event.fetchone()
-                assert row is not None
-                seqs.append(int(row[0]))
-            return seqs
+            await cursor.execute(PG_RECORD_MANY, params, prepare=True)
+            return [int(seq) for seq, in await cursor.fetchall()]

@@ -8,11 +8,13 @@ says why not); only an unknown campaign is an error, since there is nothing to d
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from leadgate.attempts.models import ContactAttempt
@@ -201,6 +203,21 @@ def record_decision(session: Session, *, result: StoredDecision, now: datetime, 
 
 
 _RECORD_COLUMNS = [c.name for c in DecisionRecord.__table__.columns if c.name != "ledger_seq"]
+_PG_TYPES = {c.name: c.type.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
+             for c in DecisionRecord.__table__.columns}
+# PostgreSQL, for decisions.recorder: events (ledger.PG_APPEND_MANY's arrays) and their records (an array per
+# column, named r_<column>) in one statement; the rows are the events' seqs in input order.
+PG_RECORD_MANY = (
+    f"WITH ev AS ({ledger.PG_APPEND_MANY}), "
+    f"rec AS (INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
+    f"SELECT {', '.join(f'r.{name}' for name in _RECORD_COLUMNS)}, ev.seq "
+    f"FROM unnest({', '.join(f'%(r_{name})b::{_PG_TYPES[name]}[]' for name in _RECORD_COLUMNS)}) "
+    f"WITH ORDINALITY AS r({', '.join(_RECORD_COLUMNS)}, ord) JOIN ev ON ev.ord = r.ord) "
+    "SELECT seq FROM ev ORDER BY ord")
+
+
+def pg_record_many_params(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    return {f"r_{name}": [r[name] for r in records] for name in _RECORD_COLUMNS}
 PG_RECORD = (f"INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
              f"VALUES ({', '.join(f'%({name})s' for name in _RECORD_COLUMNS)}, {ledger.PG_APPENDED_SEQ})")
 

@@ -120,13 +120,25 @@ RETURNING seq, prev_hash, hash"""
 PG_LOCK: Statement = ("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _PG_LOCK})
 
 
-def pg_append(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
-              subject: str | None = None) -> Statement:
-    """For a caller on its own psycopg connection (decisions.recorder): the append's statement, to send
-    after PG_LOCK in the same transaction (PG_APPENDED_SEQ is its seq in a statement after it). It returns
-    the event's seq, prev_hash and hash."""
+def event_fields(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
+                 subject: str | None = None) -> dict[str, Any]:
+    """The stored fields of an event to append (at, kind, actor, subject, body): several of them go to
+    PG_APPEND_MANY as arrays (decisions.recorder)."""
     moment, body = _body(kind=kind, actor=actor, data=data, at=at, subject=subject)
-    return PG_APPEND, {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
+    return {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
+
+
+# PostgreSQL: append events given as arrays (ats, kinds, actors, subjects, bodies) in order, in one statement
+# (the function of migration 0009 takes the chain's lock and reads the head after it); a row per event,
+# (ord, seq): its position in the arrays (from 1) and its seq.
+PG_APPEND_MANY = ("SELECT ord, seq FROM leadgate_ledger_append(%(ats)b::timestamptz[], %(kinds)b::text[], "
+                  "%(actors)b::text[], %(subjects)b::text[], %(bodies)b::text[])")
+
+
+def pg_append_many_params(events: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    return {"ats": [e["at"] for e in events], "kinds": [e["kind"] for e in events],
+            "actors": [e["actor"] for e in events], "subjects": [e["subject"] for e in events],
+            "bodies": [e["body"] for e in events]}
 
 
 def _stored(fields: dict[str, Any], row: Sequence[Any]) -> LedgerEvent:
