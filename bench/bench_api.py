@@ -253,11 +253,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(setup: dict[str, Any], *, workers: int, port: int, deliver: bool, src: Path | None = None
-                 ) -> subprocess.Popen[bytes]:
+def start_server(setup: dict[str, Any], *, workers: int, port: int, deliver: bool, src: Path | None = None,
+                 url: str | None = None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGATE_")}
     env |= ({"PYTHONPATH": str(src)} if src else {}) | {
-        "LEADGATE_DATABASE_URL": setup["url"], "LEADGATE_SUPPRESSION_KEY": setup["key"],
+        "LEADGATE_DATABASE_URL": url or setup["url"], "LEADGATE_SUPPRESSION_KEY": setup["key"],
         "LEADGATE_SECRET_KEY": setup["secret"], "LEADGATE_DATA_DIR": setup["data_dir"],
         "LEADGATE_API_DELIVER": "true" if deliver else "false"}
     proc = subprocess.Popen([sys.executable, "-m", "leadgate.cli.main", "serve", "--port", str(port), "--workers",
@@ -436,7 +436,7 @@ def serve_and_drive(args: argparse.Namespace, setup: dict[str, Any], routes: lis
         return
     port = args.port or free_port()
     server = None if args.port else start_server(setup, workers=args.workers, port=port, deliver=args.deliver,
-                                                 src=args.src)
+                                                 src=args.src, url=args.server_url)
     try:
         for run in range(args.repeat):
             for route in routes:
@@ -457,6 +457,9 @@ def serve_and_drive(args: argparse.Namespace, setup: dict[str, Any], routes: lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=URL, help="the database make_api.py built")
+    parser.add_argument("--server-url", help=(
+        "the URL the server connects with (default: --url's, TCP on loopback); on one host PostgreSQL's Unix "
+        "socket: postgresql+psycopg://postgres@/leadgate_bench_api?host=/var/run/postgresql"))
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--rate", type=float, default=500.0, help="requests per second (open loop)")
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per run")

@@ -23,7 +23,7 @@ def serve_command(
 
     current_database()  # refuses to start on a database behind the code, with the fix
     # Access logs stay off: request lines carry unsubscribe tokens and client addresses (personal data).
-    uvicorn.run("leadgate.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("leadgate.api.app:served", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=False, proxy_headers=True, log_config=_log_config(log_level))
 
 
