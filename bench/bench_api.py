@@ -393,6 +393,48 @@ def inprocess(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str
     return results
 
 
+def inprocess_loop(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str | None,
+                   concurrency: int = 8) -> dict[str, Any]:
+    """The route's own work as the server runs it on PostgreSQL (api.checks.checked_on_loop: one event loop,
+    psycopg's async pool, batched records), `concurrency` checks at a time, without HTTP: the CPU a check
+    costs the server process when nothing else competes for the cores."""
+    import uvloop
+
+    from leadgate.api import checks as api_checks
+    from leadgate.api.app import create_app
+    from leadgate.kit.settings import Settings
+
+    tokens = json.loads((Path(setup["data_dir"]).parent / "tokens.json").read_text())
+    settings = Settings(database_url=setup["url"], suppression_key=setup["key"], secret_key=setup["secret"],
+                        data_dir=setup["data_dir"], api_deliver=False, api_rate_per_minute=10**9)
+    state = create_app(settings).state.leadgate
+    requests = [(tokens[e["role"]], check_body(e, setup["campaign"], at)) for e in pool[:n]]
+    warm = n // 10  # the first tenth opens connections and prepares statements
+
+    async def run() -> dict[str, Any]:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(token: str, body: bytes) -> None:
+            async with gate:
+                await api_checks.checked_on_loop(state, state.pg, state.recorder, token, raw=body)
+
+        try:
+            await asyncio.gather(*(one(t, b) for t, b in requests[:warm]))
+            began, began_cpu = time.perf_counter(), time.process_time()
+            await asyncio.gather(*(one(t, b) for t, b in requests[warm:]))
+            wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+        finally:
+            await state.recorder.close()
+            await state.pg.close()
+        done = len(requests) - warm
+        return {"calls": done, "concurrency": concurrency, "wall_ms_per_check": round(wall / done * 1000, 3),
+                "cpu_ms": round(cpu / done * 1000, 3)}
+
+    result = uvloop.run(run())
+    print(f"  in process, the route's work on the event loop: {result}", file=sys.stderr, flush=True)
+    return result
+
+
 # --- main -----------------------------------------------------------------------------------------------------
 
 def recorded(url: str) -> int:
@@ -508,6 +550,7 @@ def main() -> None:
           "PostgreSQL's cost per check grows with them, see BENCHMARKS.md)", file=sys.stderr)
     if args.inprocess:
         report["inprocess"] = inprocess(setup, pool, args.inprocess, at)
+        report["inprocess"]["on the event loop"] = inprocess_loop(setup, pool, args.inprocess, at)
     routes = {"check": ["check"], "whoami": ["whoami"], "both": ["check", "whoami"]}[args.route]
     if args.async_commit:
         synchronous_commit(args.url, "off")
