@@ -126,3 +126,20 @@ def test_a_check_on_postgresql_runs_on_the_event_loop(both: Servers) -> None:
     first = send(both.lean.url, both.lean, "compliance", body(contact=CONSENTED)).json()
     second = send(both.lean.url, both.lean, "call_centre", body(contact=ASSIGNED)).json()
     assert pool.opened and second["ledger_seq"] == first["ledger_seq"] + 1
+
+
+def test_a_streamed_body_over_the_limit_is_refused_on_both_paths(both: Servers) -> None:
+    """Sent in chunks without a Content-Length, the body is counted as it arrives (api.hot.body)."""
+
+    def chunks(n: int) -> Iterator[bytes]:
+        yield f'{{"contact": "{CONSENTED}", "campaign": "{CAMPAIGN}", "channel": "phone", "country": "'.encode()
+        yield from (b"X" * 100 for _ in range(n))
+        yield b'"}'
+
+    for url in (both.lean.url, both.plain):
+        with both.lean.client("compliance") as client:
+            big = client.post(f"{url}/v1/checks", content=chunks(10), headers={"Content-Type": "application/json"})
+            small = client.post(f"{url}/v1/checks", content=chunks(0), headers={"Content-Type": "application/json"})
+        assert "content-length" not in big.request.headers
+        assert (big.status_code, big.json()["code"]) == (413, "body_too_large")
+        assert (small.status_code, small.json()["field"]) == (422, "country")  # read whole, then validated
