@@ -1,9 +1,10 @@
 """The hot route's lean path through the server: `POST /v1/checks` (the pre-dial check, p99 under 10 ms at
 500 checks/s on two cores) is answered before Starlette's middleware, routing and FastAPI's dependency
 resolution, which cost about as much CPU as the check's own work (py-spy, BENCHMARKS.md). What those
-layers do for this route is done here in a few lines: the body size limit, the bearer token, one trip to a
-worker thread (api.deps.in_one_trip: key, role, body, check, commit), the JSON answer, and every error in
-the format of api.errors. The FastAPI route in api.checks stays the route's definition (OpenAPI, docs) and
+layers do for this route is done here in a few lines: the body size limit, the bearer token, the check
+(on PostgreSQL on the event loop, api.checks.checked_on_loop; a check by person_id, and every check on
+SQLite, in one trip to a worker thread, api.deps.in_one_trip), the JSON answer, and every error in the
+format of api.errors. The FastAPI route in api.checks stays the route's definition (OpenAPI, docs) and
 answers identically (tests/api/test_hot.py sends the same requests down both paths).
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from leadgate.api import errors
+from leadgate.api.checks import CHECK_ROLES, checked, checked_on_loop
 from leadgate.api.deps import ServerState, in_one_trip
 from leadgate.kit.errors import TooLarge
 
@@ -65,8 +67,6 @@ async def answer(send: Send, status: int, content: dict[str, Any], headers: dict
 
 
 async def check(state: ServerState, scope: Scope, receive: Receive, send: Send) -> None:
-    from leadgate.api.checks import CHECK_ROLES, checked, checked_on_loop  # the route's own work
-
     try:
         raw = await body(scope, receive, limit=state.settings.api_max_body_bytes)
         if state.pg is not None and state.recorder is not None and b'"person_id"' not in raw:  # the common case
