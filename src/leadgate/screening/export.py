@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -132,8 +133,50 @@ def _counts(blocked: pl.DataFrame, outcomes: pl.DataFrame, column: str) -> pl.Da
 _LEFT_OUT = (("duplicate", "DUPLICATE_NUMBER", "The same number is on an earlier row of this list."),
              ("unassigned", "NO_CALL_CENTRE_FOR_REGION", "No call centre of the campaign takes this region."))
 # What the exported rows carry on (the call sheet's columns, the receipt, the assignment).
-_CARRIED = ["_row", "e164", "number", "kind", "phone_region", "country", "person_id", "contact_point_id", "person_key",
-            "_outcome"]
+_CARRIED = ["_row", "e164", "number", "kind", "phone_region", "country", "person_id", "contact_point_id", "_outcome"]
+
+
+def _write_files(*, allowed: pl.DataFrame, blocked: pl.DataFrame, outcomes: pl.DataFrame, ctx: Context,
+                 view: StoreView, centres: list[CallCentre], out_dir: Path, xlsx: bool
+                 ) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    """The call sheets per call centre and flow, and blocked.csv: (SHA-256 per file relative to out_dir,
+    rows per call centre and file)."""
+    names = {c.id: c.name for c in centres}
+    files: dict[str, str] = {}
+    per_centre: dict[str, dict[str, int]] = {}
+    # The store's context is built and joined once for every exported row, then split per file.
+    ordered = allowed.sort("_row")
+    sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
+    for centre in centres:
+        per_centre[centre.name] = {}
+        for flow, stem in FLOW_FILES.items():
+            rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
+                "call_centre_id")
+            path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
+            files[str(path.relative_to(out_dir))] = file_sha256(path)
+            per_centre[centre.name][FLOW_FILES[flow]] = rows.height
+    del ordered, sheets
+    blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(
+        outcomes.select("categories", "codes", "reason", "next_allowed_at").gather(blocked["_outcome"]))
+    path = _write(blocked_out, out_dir / "blocked", False)
+    files[path.name] = file_sha256(path)
+    return files, per_centre
+
+
+def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
+    """A number listed twice is called once: of the allowed rows with the same number, the first (lowest
+    `_row`) keeps it and the later ones become not allowed with `outcome`. Looked for among the allowed
+    rows only (a window over every row's number cost ~3 s at 10M rows); tests/screening/test_repeats.py
+    holds it equal to that window."""
+    callable_rows = decided.select("_row", "number").with_row_index("_pos").filter(
+        decided["allowed"] & decided["number"].is_not_null())
+    if not callable_rows["_row"].is_sorted():
+        callable_rows = callable_rows.sort("_row")
+    repeated = callable_rows.filter(~pl.col("number").is_first_distinct())["_pos"]
+    if not repeated.len():
+        return decided
+    return decided.with_columns(decided["allowed"].clone().scatter(repeated, False),
+                                decided["_outcome"].clone().scatter(repeated, outcome))
 
 
 class Candidates(Protocol):
@@ -156,20 +199,14 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
     outcomes = pl.concat([outcomes, pl.DataFrame(
         [(False, category, code, reason, None, None, ctx.at.isoformat()) for category, code, reason in _LEFT_OUT],
         schema=outcomes.schema, orient="row")])
-    decided = decided.with_columns(
-        pl.coalesce(pl.col("person_id"), pl.lit("n:") + pl.col("number").cast(pl.String)).alias("person_key"))
-    # A number listed twice is called once: the first row keeps it, the others are left out as duplicates.
-    first = pl.col("_row") == pl.col("_row").filter(pl.col("allowed")).min().over("number")
-    duplicate = pl.col("allowed") & pl.col("number").is_not_null() & ~first
-    decided = decided.with_columns(
-        pl.when(duplicate).then(pl.lit(False)).otherwise(pl.col("allowed")).alias("allowed"),
-        pl.when(duplicate).then(pl.lit(duplicate_outcome, pl.UInt32)).otherwise(pl.col("_outcome")).alias("_outcome"))
+    decided = leave_out_repeats(decided, outcome=duplicate_outcome)
     day = ctx.at.date()
     paying = [p for p, relations in view.customers.items()
               if any(paid and (started is None or started <= day) for paid, started, _ in relations)]
     # The payload (name, the lead's own information) is row-aligned with `decided`: gathered by position for
     # the exported rows instead of joined on a 10M-row key.
     allowed = decided.with_row_index("_pos").filter(pl.col("allowed")).select("_pos", *_CARRIED).with_columns(
+        pl.coalesce(pl.col("person_id"), pl.lit("n:") + pl.col("number").cast(pl.String)).alias("person_key"),
         pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
         pl.coalesce("phone_region", "country").alias("region"))
     allowed = assign(allowed, centres)
@@ -191,31 +228,24 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
             "_row", pl.col("e164").alias("phone"), pl.lit(unassigned_outcome, pl.UInt32).alias("_outcome")), key="_row")
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = {c.id: c.name for c in centres}
-    files: dict[str, str] = {}
-    per_centre: dict[str, dict[str, int]] = {}
-    # The store's context is built and joined once for every exported row, then split per file.
-    ordered = allowed.sort("_row")
-    sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
-    for centre in centres:
-        per_centre[centre.name] = {}
-        for flow, stem in FLOW_FILES.items():
-            rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
-                "call_centre_id")
-            path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
-            files[str(path.relative_to(out_dir))] = file_sha256(path)
-            per_centre[centre.name][FLOW_FILES[flow]] = rows.height
-    blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(
-        outcomes.select("categories", "codes", "reason", "next_allowed_at").gather(blocked["_outcome"]))
-    path = _write(blocked_out, out_dir / "blocked", False)
-    files[path.name] = file_sha256(path)
-
-    del blocked_out
-    categories, codes = _counts(blocked, outcomes, "categories"), _counts(blocked, outcomes, "codes")
     export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
                     source=source.get("file") or "store", summary="{}")
     session.add(export)
     session.flush()
+    received = allowed.select(pl.lit(export.id).alias("export_id"), pl.col("number"),
+                              pl.col("call_centre_id"), pl.col("flow"), pl.col("person_id")).sort("number")
+    # The receipt goes into the store on this thread (the session's) while another writes and hashes the
+    # files: polars' writer and hashlib release the GIL and the store's inserts wait on its driver, so the
+    # two overlap instead of following each other. Leaving the block waits for the files either way.
+    with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-files") as pool:
+        written = pool.submit(_write_files, allowed=allowed, blocked=blocked, outcomes=outcomes, ctx=ctx, view=view,
+                              centres=centres, out_dir=out_dir, xlsx=xlsx)
+        # In key order (number first): each page of the (number, export_id) B-tree is visited once, in
+        # order, instead of at random; the rows are the same.
+        insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
+        del received
+        files, per_centre = written.result()
+    categories, codes = _counts(blocked, outcomes, "categories"), _counts(blocked, outcomes, "codes")
     summary: dict[str, Any] = {
         "export_id": export.id, "campaign": ctx.campaign.id, "planned_at": ctx.at.isoformat(),
         "created_at": now.isoformat(), "source": source,
@@ -226,13 +256,10 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
         "register_snapshots": {s.name: list(s.snapshot_ids) for s in states},
         "files": files,
     }
+    # After the receipt: on PostgreSQL the ledger's lock is held from here to the commit, not while the
+    # receipt's rows are copied (pre-dial checks append to the same ledger).
     event = ledger.append(session, kind="screening.exported", actor=actor, data=summary, at=now)
     export.summary, export.ledger_seq = json.dumps(summary, ensure_ascii=False), event.seq
     summary["ledger_seq"] = event.seq
-    received = allowed.select(pl.lit(export.id).alias("export_id"), pl.col("number"),
-                              pl.col("call_centre_id"), pl.col("flow"), pl.col("person_id")).sort("number")
-    # In key order (number first): each page of the (number, export_id) B-tree is visited once, in order,
-    # instead of at random; the rows are the same.
-    insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return Screened(export.id, out_dir, total, allowed.height, blocked.height, summary)
