@@ -154,7 +154,7 @@ def _write_files(*, allowed: pl.DataFrame, blocked: pl.DataFrame, outcomes: pl.D
                 "call_centre_id")
             path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
             files[str(path.relative_to(out_dir))] = file_sha256(path)
-            per_centre[centre.name][FLOW_FILES[flow]] = rows.height
+            per_centre[centre.name][stem] = rows.height
     del ordered, sheets
     blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(
         outcomes.select("categories", "codes", "reason", "next_allowed_at").gather(blocked["_outcome"]))
