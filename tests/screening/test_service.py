@@ -188,6 +188,34 @@ def test_an_unknown_campaign_or_one_without_call_centres_is_an_error(
     assert not (tmp_path / "o").exists()
 
 
+def test_a_file_that_cannot_be_written_leaves_no_export_receipt_or_ledger_event(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    """The files are written on another thread while the receipt goes into the store: a failure there
+    still fails the run, and the unit of work stores nothing of it."""
+    from sqlalchemy import func, select
+
+    from leadgate.ledger.models import LedgerEvent
+    from leadgate.screening.models import Export, ExportContact
+
+    setup_campaign(database_url)
+    give_consent(database_url, "+31 6 12345678", given_at=AT - timedelta(days=30))
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "06-12345678", "country": "NL"},
+                                                 {"phone": "06-11112222", "country": "NL"}])
+    (tmp_path / "out" / "blocked.csv").mkdir(parents=True)  # a folder where the file must go
+
+    def counts() -> tuple[int, int, int]:
+        with unit_of_work(database_url) as session:
+            return (session.scalar(select(func.count()).select_from(Export)) or 0,
+                    session.scalar(select(func.count()).select_from(ExportContact)) or 0,
+                    session.scalar(select(func.count()).select_from(LedgerEvent)) or 0)
+
+    before = counts()
+    with pytest.raises(OSError), unit_of_work(database_url) as session:
+        screen(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY, data_dir=tmp_path / "data",
+               out_dir=tmp_path / "out", now=NOW, actor="test", leads=leads)
+    assert counts() == before
+
+
 def test_rows_with_a_history_decided_on_worker_processes_equal_those_decided_here(
         database_url: str, books: Rulebooks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from leadgate.screening import parallel
