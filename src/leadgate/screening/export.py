@@ -136,11 +136,32 @@ _LEFT_OUT = (("duplicate", "DUPLICATE_NUMBER", "The same number is on an earlier
 _CARRIED = ["_row", "e164", "number", "kind", "phone_region", "country", "person_id", "contact_point_id", "_outcome"]
 
 
-def _write_files(*, allowed: pl.DataFrame, blocked: pl.DataFrame, outcomes: pl.DataFrame, ctx: Context,
-                 view: StoreView, centres: list[CallCentre], out_dir: Path, xlsx: bool
-                 ) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
-    """The call sheets per call centre and flow, and blocked.csv: (SHA-256 per file relative to out_dir,
-    rows per call centre and file)."""
+def _left_out(decided: pl.DataFrame, unassigned: pl.DataFrame, *, unassigned_outcome: int) -> pl.DataFrame:
+    """Every row not exported, in row order (_row, phone, _outcome): the rows decided not allowed, and the
+    allowed rows no call centre takes."""
+    blocked = decided.filter(~pl.col("allowed")).select("_row", pl.coalesce("e164", "raw").alias("phone"), "_outcome")
+    if not blocked["_row"].is_sorted():
+        blocked = blocked.sort("_row")
+    if unassigned.height:  # both in row order: merged, not sorted again
+        blocked = blocked.merge_sorted(unassigned.sort("_row").select(
+            "_row", pl.col("e164").alias("phone"), pl.lit(unassigned_outcome, pl.UInt32).alias("_outcome")), key="_row")
+    return blocked
+
+
+@dataclass
+class _Written:
+    files: dict[str, str]  # SHA-256 per file, by path relative to out_dir
+    per_centre: dict[str, dict[str, int]]  # rows per call centre and file stem
+    blocked: pl.DataFrame  # the left-out rows (_row, phone, _outcome)
+
+
+def _write_files(*, allowed: pl.DataFrame, decided: list[pl.DataFrame], unassigned: pl.DataFrame,
+                 unassigned_outcome: int, outcomes: pl.DataFrame, ctx: Context, view: StoreView,
+                 centres: list[CallCentre], out_dir: Path, xlsx: bool) -> _Written:
+    """The call sheets per call centre and flow, and blocked.csv with the left-out rows of the decided
+    candidates. `decided` holds that frame and is emptied, so that nothing keeps its 10M rows alive once
+    the left-out rows are taken from it (the executor keeps its arguments until the call returns)."""
+    blocked = _left_out(decided.pop(), unassigned, unassigned_outcome=unassigned_outcome)
     names = {c.id: c.name for c in centres}
     files: dict[str, str] = {}
     per_centre: dict[str, dict[str, int]] = {}
@@ -156,11 +177,13 @@ def _write_files(*, allowed: pl.DataFrame, blocked: pl.DataFrame, outcomes: pl.D
             files[str(path.relative_to(out_dir))] = file_sha256(path)
             per_centre[centre.name][stem] = rows.height
     del ordered, sheets
-    blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(
-        outcomes.select("categories", "codes", "reason", "next_allowed_at").gather(blocked["_outcome"]))
+    # The outcomes' texts as categoricals: each of millions of rows gathers an index, not a copy of its
+    # reason (1.3 GB of text at 10M rows); the file is the same text.
+    texts = outcomes.select(pl.col("categories", "codes", "reason", "next_allowed_at").cast(pl.Categorical))
+    blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"]))
     path = _write(blocked_out, out_dir / "blocked", False)
     files[path.name] = file_sha256(path)
-    return files, per_centre
+    return _Written(files, per_centre, blocked)
 
 
 def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
@@ -217,15 +240,8 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
     allowed = allowed.hstack(outcomes.select("call_from", "jurisdiction").gather(allowed["_outcome"]))
     unassigned = allowed.filter(pl.col("call_centre_id").is_null())
     allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
-    blocked = decided.filter(~pl.col("allowed")).select("_row", pl.coalesce("e164", "raw").alias("phone"), "_outcome")
-    # What is left of the candidates is in `allowed` and `blocked` now.
     total = decided.height
-    del decided, payload
-    if not blocked["_row"].is_sorted():
-        blocked = blocked.sort("_row")
-    if unassigned.height:  # both in row order: merged, not sorted again
-        blocked = blocked.merge_sorted(unassigned.sort("_row").select(
-            "_row", pl.col("e164").alias("phone"), pl.lit(unassigned_outcome, pl.UInt32).alias("_outcome")), key="_row")
+    del payload
 
     out_dir.mkdir(parents=True, exist_ok=True)
     export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
@@ -238,13 +254,16 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
     # files: polars' writer and hashlib release the GIL and the store's inserts wait on its driver, so the
     # two overlap instead of following each other. Leaving the block waits for the files either way.
     with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-files") as pool:
-        written = pool.submit(_write_files, allowed=allowed, blocked=blocked, outcomes=outcomes, ctx=ctx, view=view,
+        written = pool.submit(_write_files, allowed=allowed, decided=[decided], unassigned=unassigned,
+                              unassigned_outcome=unassigned_outcome, outcomes=outcomes, ctx=ctx, view=view,
                               centres=centres, out_dir=out_dir, xlsx=xlsx)
+        del decided  # the files' thread frees it once the left-out rows are taken from it
         # In key order (number first): each page of the (number, export_id) B-tree is visited once, in
         # order, instead of at random; the rows are the same.
         insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
         del received
-        files, per_centre = written.result()
+        done = written.result()
+    files, per_centre, blocked = done.files, done.per_centre, done.blocked
     categories, codes = _counts(blocked, outcomes, "categories"), _counts(blocked, outcomes, "codes")
     summary: dict[str, Any] = {
         "export_id": export.id, "campaign": ctx.campaign.id, "planned_at": ctx.at.isoformat(),
