@@ -61,13 +61,13 @@ def fact_country(row: dict[str, Any]) -> str | None:
 
 
 def consent_facts(c: StoredConsent) -> f.Consent:
-    # Built without validating again: the stored consent was validated when it went in (a property test
-    # holds these facts' decisions equal to those of the validated facts `decide --contact` builds). The
-    # record's moments are already through from_store.
-    return f.Consent.model_construct(
-        channel=c.channel, purpose=c.purpose, given_at=c.given_at, text=c.text,  # type: ignore[arg-type]
-        source=c.source_code, single_use=c.single_use, used_at=c.used_at, withdrawn_at=c.withdrawn_at,
-        own_initiative=c.own_initiative, automated_calls=c.automated_calls)
+    # Built as trusted, not validated again: the stored consent was validated when it went in (a property
+    # test holds these facts' decisions equal to those of the validated facts `decide --contact` builds).
+    # The record's moments are already through from_store. ~3 µs where model_construct took ~13.
+    return f.Consent.trusted(
+        channel=c.channel, purpose=c.purpose, given_at=c.given_at, text=c.text, source=c.source_code,
+        single_use=c.single_use, used_at=c.used_at, withdrawn_at=c.withdrawn_at, own_initiative=c.own_initiative,
+        automated_calls=c.automated_calls)
 
 
 @lru_cache(maxsize=4096)
@@ -196,8 +196,14 @@ def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetim
     reads about it from the store (0: nothing). Rows with equal ids and equal other columns have equal facts
     but for their id and number, so one decision serves them all; a history nobody else shares is its own
     group, decided alone as before."""
-    people = _intern({p: (tuple(view.customers.get(p, ())), tuple(view.objections.get(p, ())), view.sources.get(p))
-                      for p in view.customers.keys() | view.objections.keys() | view.sources.keys()})
+    # A run's people share a handful of data sources (~290k people, a few Source objects): each object gets
+    # an id for its value once, so that a person's history is a tuple of plain values, not a model hashed
+    # and compared again per person (1.4 s of a 10M-row run).
+    sources = _intern({id(s): s for s in view.sources.values()})
+    customers, objected = view.customers, view.objections
+    people = _intern({p: (tuple(customers.get(p, ())), tuple(objected.get(p, ())),
+                          sources[id(view.sources[p])] if p in view.sources else 0)
+                      for p in customers.keys() | objected.keys() | view.sources.keys()})
     points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
                       for p in view.consents.keys() | view.attempts.keys()})
     numbers = _intern({n: tuple(found) for n, found in suppressed.items()})
