@@ -14,7 +14,6 @@ ISO text, booleans as 0/1), then moments through `from_store`.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +23,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from leadgate.core import facts as f
+from leadgate.kit.collector import collector_paused
 from leadgate.kit.moments import from_store
 
 _CHUNK = 5_000  # ids per IN (...) list: well under SQLite's parameter limit
@@ -101,9 +101,8 @@ def _day(value: str | date | None) -> date | None:
 class _Reader:
     """Plain DB-API cursor reads for one load: SQLAlchemy rows and ORM objects cost most of the time here.
 
-    As a context it also pauses the cyclic garbage collector: the ~10^6 rows, records and facts of a load
-    hold no cycles, and each collection their allocations set off would traverse all of them again
-    (~35% of a load's time on the screening benchmark).
+    As a context it also pauses the cyclic garbage collector (`collector_paused`): the ~10^6 rows, records
+    and facts of a load hold no cycles (collections were ~35% of a load's time on the screening benchmark).
     """
 
     def __init__(self, session: Session) -> None:
@@ -111,16 +110,15 @@ class _Reader:
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.cursor = session.connection().connection.cursor()
         self.moments = _Moments()
-        self.collecting = gc.isenabled()
+        self.paused = collector_paused()
 
     def __enter__(self) -> _Reader:
-        gc.disable()
+        self.paused.__enter__()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.cursor.close()
-        if self.collecting:
-            gc.enable()
+        self.paused.__exit__(None, None, None)
 
     def all(self, sql: str) -> list[Any]:
         self.cursor.execute(sql)
