@@ -168,8 +168,8 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
         raw.str.starts_with("+").alias("_plus"), raw.str.replace_many(_SEPARATORS, [""] * len(_SEPARATORS))
         .alias("_digits"))
     digits = pl.col("_digits")
-    homes = [r for r in HOME if _meta(r) is not None]
-    home = region.is_in(homes)
+    metas = {code: meta for code in HOME if (meta := _meta(code)) is not None}
+    home = region.is_in(list(metas))
     refused = work.filter((digits.str.len_bytes() == 0) | (~pl.col("_plus") & region.is_null())).select(
         "_i", **_NONE)
     work = work.filter(digits.str.len_bytes() > 0).with_columns(
@@ -182,7 +182,6 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
     unknown = work.filter(intl.is_not_null() & ~intl.str.starts_with("0")).filter(
         ~pl.any_horizontal(*(intl.str.slice(0, n).is_in(_COUNTRY_CODES) for n in (1, 2, 3))))
     settled = [lettered, refused, unknown.select("_i", **_NONE)]
-    metas = {code: meta for code in homes if (meta := _meta(code)) is not None}
     # Each row belongs to at most one home region (`+CC`/`00CC` of its code, or the region's national
     # format; no home code is a prefix of another): the rows are split once, not filtered per region.
     # A bare number starting with the region's own code may be read as +CC...: left to phonenumbers.

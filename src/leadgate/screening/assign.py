@@ -28,14 +28,15 @@ class CallCentre:
 
 SPREAD = 10_000
 _FNV_OFFSET, _FNV_PRIME, _MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
+# MurmurHash3's 64-bit finaliser (fmix64): FNV-1a's low digits follow its last bytes too closely for a
+# modulo. Each step: h ^= h >> 33, h *= factor (mod 2**64); then a last h ^= h >> 33.
+_FMIX_FACTORS = (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
 
 
 def _mix(h: int) -> int:
-    # MurmurHash3's 64-bit finaliser: FNV-1a's low digits follow its last bytes too closely for a modulo.
-    h ^= h >> 33
-    h = (h * 0xFF51AFD7ED558CCD) & _MASK
-    h ^= h >> 33
-    h = (h * 0xC4CEB9FE1A85EC53) & _MASK
+    for factor in _FMIX_FACTORS:
+        h ^= h >> 33
+        h = (h * factor) & _MASK
     return h ^ (h >> 33)
 
 
@@ -75,8 +76,8 @@ def _spread(person_keys: pl.Series) -> pl.Series:
                 h ^= column
                 h *= prime
             hashes[rows] = h
-        for shift, factor in ((33, 0xFF51AFD7ED558CCD), (33, 0xC4CEB9FE1A85EC53)):
-            hashes ^= hashes >> np.uint64(shift)
+        for factor in _FMIX_FACTORS:  # _mix, column-wise
+            hashes ^= hashes >> np.uint64(33)
             hashes *= np.uint64(factor)
         hashes ^= hashes >> np.uint64(33)
     return pl.Series(person_keys.name, (hashes % np.uint64(SPREAD)).astype(np.int64))

@@ -204,11 +204,11 @@ def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetim
     # A run's people share a handful of data sources (~290k people, a few Source objects): each object gets
     # an id for its value once, so that a person's history is a tuple of plain values, not a model hashed
     # and compared again per person (1.4 s of a 10M-row run).
-    sources = _intern({id(s): s for s in view.sources.values()})
-    customers, objected = view.customers, view.objections
+    customers, objected, source_of = view.customers, view.objections, view.sources
+    sources = _intern({id(s): s for s in source_of.values()})
     people = _intern({p: (tuple(customers.get(p, ())), tuple(objected.get(p, ())),
-                          sources[id(view.sources[p])] if p in view.sources else 0)
-                      for p in customers.keys() | objected.keys() | view.sources.keys()})
+                          sources[id(source_of[p])] if p in source_of else 0)
+                      for p in customers.keys() | objected.keys() | source_of.keys()})
     points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
                       for p in view.consents.keys() | view.attempts.keys()})
     numbers = _intern({n: tuple(found) for n, found in suppressed.items()})
