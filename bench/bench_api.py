@@ -396,7 +396,7 @@ def inprocess(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str
 def inprocess_loop(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at: str | None,
                    concurrency: int = 8) -> dict[str, Any]:
     """The route's own work as the server runs it on PostgreSQL (api.checks.checked_on_loop: one event loop,
-    psycopg's async pool, batched records), `concurrency` checks at a time, without HTTP: the CPU a check
+    psycopg's async pool, batched statements and records), `concurrency` checks at a time, without HTTP: the CPU a check
     costs the server process when nothing else competes for the cores."""
     import uvloop
 
@@ -416,7 +416,7 @@ def inprocess_loop(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at
 
         async def one(token: str, body: bytes) -> None:
             async with gate:
-                await api_checks.checked_on_loop(state, state.pg, state.recorder, token, raw=body)
+                await api_checks.checked_on_loop(state, state.pg, state.checks, state.recorder, token, raw=body)
 
         try:
             await asyncio.gather(*(one(t, b) for t, b in requests[:warm]))
@@ -424,6 +424,7 @@ def inprocess_loop(setup: dict[str, Any], pool: list[dict[str, Any]], n: int, at
             await asyncio.gather(*(one(t, b) for t, b in requests[warm:]))
             wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
         finally:
+            await state.checks.close()
             await state.recorder.close()
             await state.pg.close()
         done = len(requests) - warm

@@ -56,3 +56,60 @@ def test_a_pooled_connection_idle_past_the_ping_time_is_pinged_and_replaced_when
 def test_the_libpq_connection_string_of_a_sqlalchemy_url() -> None:
     assert aiopool.conninfo("postgresql+psycopg://bob:s%40cret@db.example:5433/leads?sslmode=require") == (
         "postgresql://bob:s%40cret@db.example:5433/leads?sslmode=require")
+
+
+async def held_pid(held: aiopool.HeldConnection) -> int:
+    async with held.connection() as connection:
+        row = await (await connection.execute("SELECT pg_backend_pid()")).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_held_connection_is_kept_between_statements_and_given_back_when_it_fails(pg_url: str) -> None:
+    async def scenario() -> None:
+        pool = AsyncPool(pg_url, size=2)
+        held = aiopool.HeldConnection(pool)
+        try:
+            first = await held_pid(held)
+            assert await held_pid(held) == first  # kept: no checkout per statement
+            await terminate(pg_url, first)
+            with pytest.raises(psycopg.OperationalError):  # the statement in flight fails ...
+                await held_pid(held)
+            assert await held_pid(held) != first  # ... and the next one runs on a live connection
+        finally:
+            await held.release()
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_held_connection_idle_past_the_ping_time_goes_back_through_the_pools_ping(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aiopool, "PING_AFTER_IDLE_SECONDS", 0.0)
+
+    async def scenario() -> None:
+        pool = AsyncPool(pg_url, size=1)
+        held = aiopool.HeldConnection(pool)
+        try:
+            first = await held_pid(held)
+            await terminate(pg_url, first)
+            assert await held_pid(held) != first  # no error: the pool's ping found it gone and connected anew
+        finally:
+            await held.release()
+            await pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_pooled_connections_plan_prepared_statements_once(pg_url: str) -> None:
+    async def scenario() -> str:
+        pool = AsyncPool(pg_url, size=1)
+        try:
+            async with pool.connection() as connection:
+                row = await (await connection.execute("SHOW plan_cache_mode")).fetchone()
+        finally:
+            await pool.close()
+        assert row is not None
+        return str(row[0])
+
+    assert asyncio.run(scenario()) == "force_generic_plan"  # batched statements' arrays: no re-planning per run

@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, books: Rulebooks | None = No
         "postgresql") else None
     state = ServerState(settings=settings, books=books or load(settings.resolved_org_file()),
                         limiter=RateLimiter(settings.api_rate_per_minute), pg=pg,
+                        checks=checks.check_statement(pg) if pg is not None else None,
                         recorder=Recorder(pg) if pg is not None else None)
     run_delivery = settings.api_deliver if deliver is None else deliver
 
@@ -70,8 +71,9 @@ def create_app(settings: Settings | None = None, *, books: Rulebooks | None = No
         try:
             yield
         finally:
-            if state.recorder is not None:
-                await state.recorder.close()
+            for batches in (state.checks, state.recorder):
+                if batches is not None:
+                    await batches.close()
             if state.pg is not None:
                 await state.pg.close()
             if stop is not None:

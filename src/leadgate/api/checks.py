@@ -34,6 +34,7 @@ from leadgate.decisions import pgfacts
 from leadgate.decisions import service as decisions
 from leadgate.decisions.recorder import Recorder
 from leadgate.kit.aiopool import AsyncPool
+from leadgate.kit.batches import StatementBatches
 from leadgate.kit.db import committed_together
 from leadgate.kit.errors import Forbidden, InvalidInput, NotFound
 from leadgate.ledger import service as ledger
@@ -189,39 +190,36 @@ def checked(session: Session, who: Principal, *, raw: bytes, state: ServerState)
     return {"check_id": result.record_id, "ledger_seq": result.ledger_seq, **result.decision.as_dict()}
 
 
-async def checked_on_loop(state: ServerState, pool: AsyncPool, recorder: Recorder, token: str | None, *, raw: bytes
-                          ) -> dict[str, Any]:
-    """`checked` on PostgreSQL for a body with a contact, on the event loop, in two round trips: the key, the
-    call centre's scope and the facts in one statement; then the ledger event and the record, committed in a
-    batch with the other checks waiting (decisions.recorder). No worker thread, no wait for the GIL, no
-    session machinery. The answer and every refusal are `checked`'s, in its order (401, 403, 429, then the
-    body's and the contact's 422, the scope's 403): tests/api/test_hot.py holds both paths to the same
-    answers."""
+async def checked_on_loop(state: ServerState, pool: AsyncPool, statement: StatementBatches, recorder: Recorder,
+                          token: str | None, *, raw: bytes) -> dict[str, Any]:
+    """`checked` on PostgreSQL for a body with a contact, on the event loop, in two round trips, each shared
+    with the other checks waiting (kit.batches): the key, the call centre's scope and the facts in one
+    statement; then the ledger event and the record, committed in a batch (decisions.recorder). No worker
+    thread, no wait for the GIL, no session machinery. The answer and every refusal are `checked`'s, in its
+    order (401, 403, 429, then the body's and the contact's 422, the scope's 403): tests/api/test_hot.py
+    holds both paths to the same answers."""
     key_id, secret = token_parts(token)
     valid = _valid(raw)
-    async with pool.connection() as connection:
-        cursor = connection.cursor()
-        if valid is None:  # the input's error, after the key's (each query of `checked`, in its order)
+    if valid is None:  # the input's error, after the key's (each query of `checked`, in its order)
+        async with pool.connection() as connection:
+            cursor = connection.cursor()
             await cursor.execute(PG_KEY, {"key_id": key_id}, prepare=True)
             found = await cursor.fetchone()
             await _refuse_input(cursor, _admitted(state, found[0] if found else None, key_id, secret), raw)
-        body, medium, value, region = valid
-        now = datetime.now(UTC)
-        at = body.at or now
-        digest = suppression_digest(state.settings.suppression_key_bytes(), f"{medium}:{value}")
-        _, params = pgfacts.statement(medium=medium, value=value, digest=digest, campaign_id=body.campaign,
-                                      channel=body.channel, at=at)
-        await cursor.execute(_CHECK, {**params, "key_id": key_id}, prepare=True)
-        row = await cursor.fetchone()
-        assert row is not None  # one row always: every column is a scalar subquery
-        who = _admitted(state, row[0], key_id, secret)
-        if who.role == "call_centre":
-            phone_only(who, body)
-            if not row[1]:  # no export of the campaign gave it this number
-                raise pgfacts.unknown_campaign(body.campaign) if row[2] is None else not_assigned(who, body)
-        facts, point = pgfacts.facts_from(row[2:], medium=medium, value=value, region=region, country=body.country,
-                                          campaign_id=body.campaign, channel=body.channel, at=at, kind=body.kind)
-    # The connection is back in the pool before the record waits for its batch (decisions.recorder).
+    body, medium, value, region = valid
+    now = datetime.now(UTC)
+    at = body.at or now
+    digest = suppression_digest(state.settings.suppression_key_bytes(), f"{medium}:{value}")
+    _, params = pgfacts.statement(medium=medium, value=value, digest=digest, campaign_id=body.campaign,
+                                  channel=body.channel, at=at)
+    row = await statement.row({**params, "key_id": key_id})
+    who = _admitted(state, row[0], key_id, secret)
+    if who.role == "call_centre":
+        phone_only(who, body)
+        if not row[1]:  # no export of the campaign gave it this number
+            raise pgfacts.unknown_campaign(body.campaign) if row[2] is None else not_assigned(who, body)
+    facts, point = pgfacts.facts_from(row[2:], medium=medium, value=value, region=region, country=body.country,
+                                      campaign_id=body.campaign, channel=body.channel, at=at, kind=body.kind)
     result = decisions.StoredDecision(facts, decide(facts, state.books), point.person_id if point else None,
                                       point.id if point else None)
     record_id, data, values = decisions.record_parts(result, call_centre_id=who.partner_id)
@@ -235,6 +233,13 @@ async def checked_on_loop(state: ServerState, pool: AsyncPool, recorder: Recorde
 # scope of screening.assigned), then the facts' columns.
 _CHECK = pgfacts.with_columns(PG_KEY, "EXISTS ({})".format(
     PG_ASSIGNED_ONE.replace("%(call_centre)s", "(SELECT partner_id FROM api_keys WHERE id = %(key_id)s)")))
+CHECK_TYPES = {"key_id": "text", **pgfacts.TYPES}
+MAX_CHECKS_AT_ONCE = 64  # the waiting checks read in one statement
+
+
+def check_statement(pool: AsyncPool) -> StatementBatches:
+    """The server's `_CHECK` for the checks waiting at once (api.hot's `checked_on_loop`)."""
+    return StatementBatches(pool, _CHECK, CHECK_TYPES, max_batch=MAX_CHECKS_AT_ONCE)
 
 
 def _valid(raw: bytes) -> tuple[CheckRequest, str, str, str | None] | None:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from leadgate.access.service import Principal, authenticate
 from leadgate.decisions.recorder import Recorder
 from leadgate.kit.aiopool import AsyncPool
+from leadgate.kit.batches import StatementBatches
 from leadgate.kit.db import API_SESSIONS, new_session, unit_of_work
 from leadgate.kit.errors import Forbidden, RateLimited
 from leadgate.kit.settings import Settings
@@ -60,6 +61,7 @@ class ServerState:
     sessions: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(API_SESSIONS))
     # PostgreSQL: the connections of the pre-dial check's path on the event loop (api.hot); opened on first use.
     pg: AsyncPool | None = None
+    checks: StatementBatches | None = None  # the checks' statement (api.checks), in batches, over `pg`
     recorder: Recorder | None = None  # the checks' records, in batches, over `pg`
 
 

@@ -69,8 +69,9 @@ async def answer(send: Send, status: int, content: dict[str, Any], headers: dict
 async def check(state: ServerState, scope: Scope, receive: Receive, send: Send) -> None:
     try:
         raw = await body(scope, receive, limit=state.settings.api_max_body_bytes)
-        if state.pg is not None and state.recorder is not None and b'"person_id"' not in raw:  # the common case
-            result = await checked_on_loop(state, state.pg, state.recorder, bearer(scope), raw=raw)
+        if state.pg is not None and state.checks is not None and state.recorder is not None and (
+                b'"person_id"' not in raw):  # the common case
+            result = await checked_on_loop(state, state.pg, state.checks, state.recorder, bearer(scope), raw=raw)
         else:
             result = await in_one_trip(state, bearer(scope), roles=CHECK_ROLES,
                                        work=partial(checked, raw=raw, state=state))

@@ -109,6 +109,11 @@ class StoredPoint(NamedTuple):
     region: str | None
 
 
+TYPES = {"medium": "text", "value": "text", "campaign": "text", "digest": "text", "at": "timestamptz",
+         "number": "bigint"}
+"""The PostgreSQL type of each of `statement`'s parameters (for kit.batches.StatementBatches)."""
+
+
 def statement(*, medium: str, value: str, digest: str, campaign_id: str, channel: str, at: datetime
               ) -> tuple[str, dict[str, Any]]:
     """The one statement (and its parameters) whose row `facts_from` reads: run it on any psycopg cursor,
