@@ -6,6 +6,7 @@ answered check on each."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -116,6 +117,23 @@ def test_the_lean_path_answers_every_request_as_the_fastapi_route(both: Servers)
         answered += 2 * (fast.status_code == 200)
     assert answered >= 18  # the cases above are mostly answers, not only refusals
     assert count(lean.database_url, DecisionRecord) == before + answered
+
+
+def test_checks_sent_at_once_get_the_answers_they_get_alone(both: Servers) -> None:
+    """On PostgreSQL the checks waiting at once share one statement and one record batch (kit.batches):
+    every key, scope and refusal above, sent 3 times each by 24 clients at once, still gets its own answer,
+    and every answered check its own record and ledger event."""
+    lean = both.lean
+    alone = {i: comparable(send(both.plain, lean, role, sent)) for i, (role, sent) in enumerate(REQUESTS)}
+    before = count(lean.database_url, DecisionRecord)
+    wanted = [i for i in range(len(REQUESTS)) for _ in range(3)]
+    with ThreadPoolExecutor(24) as clients:
+        answers = list(clients.map(lambda i: (i, send(lean.url, lean, *REQUESTS[i])), wanted))
+    seqs = [r.json()["ledger_seq"] for _, r in answers if r.status_code == 200]
+    for i, response in answers:
+        assert comparable(response) == alone[i], REQUESTS[i]
+    assert len(seqs) == len(set(seqs)) >= 27  # 9 or more of the cases are answers
+    assert count(lean.database_url, DecisionRecord) == before + len(seqs)
 
 
 def test_a_check_on_postgresql_runs_on_the_event_loop(both: Servers) -> None:
