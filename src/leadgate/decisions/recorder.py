@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg import AsyncCursor
+
 from leadgate.decisions.service import PG_RECORD_MANY, pg_record_many_params
-from leadgate.kit.aiopool import AsyncPool, HeldConnection
-from leadgate.kit.batches import Batches
+from leadgate.kit.aiopool import AsyncPool
+from leadgate.kit.batches import PostgresBatches
 from leadgate.ledger import service as ledger
 
 MAX_BATCH = 64  # checks per transaction: bounds the time the chain's lock is held by one batch
@@ -33,20 +35,16 @@ class Recorder:
     of decisions.service.record_parts, without ledger_seq); it returns the event's seq once committed."""
 
     def __init__(self, pool: AsyncPool) -> None:
-        self._connection = HeldConnection(pool)
-        self._batches: Batches[_Check, int] = Batches(self._write, max_batch=MAX_BATCH)
+        self._batches: PostgresBatches[_Check, int] = PostgresBatches(pool, self._write, max_batch=MAX_BATCH)
 
     async def record(self, *, event: dict[str, Any], values: dict[str, Any]) -> int:
         return await self._batches.submit((event, values))
 
     async def close(self) -> None:
         await self._batches.close()
-        await self._connection.release()
 
-    async def _write(self, batch: Sequence[_Check]) -> list[int]:
+    async def _write(self, cursor: AsyncCursor[Any], batch: Sequence[_Check]) -> list[int]:
         params = ledger.pg_append_many_params([event for event, _ in batch]) | pg_record_many_params(
             [values for _, values in batch])
-        async with self._connection.connection() as connection:  # autocommit: the one statement is the transaction
-            cursor = connection.cursor()
-            await cursor.execute(PG_RECORD_MANY, params, prepare=True)
-            return [int(seq) for seq, in await cursor.fetchall()]
+        await cursor.execute(PG_RECORD_MANY, params, prepare=True)  # autocommit: the one statement is the transaction
+        return [int(seq) for seq, in await cursor.fetchall()]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from psycopg import AsyncCursor
+
 from leadgate.kit.aiopool import AsyncPool, HeldConnection
 
 In = TypeVar("In")
@@ -83,6 +85,28 @@ class Batches(Generic[In, Out]):
                 pending.answer.set_result(answer)
 
 
+class PostgresBatches(Generic[In, Out]):
+    """Batches whose work is done on one PostgreSQL connection the batching task keeps (HeldConnection):
+    `work(cursor, batch)` runs the batch's statement and returns one answer per item."""
+
+    def __init__(self, pool: AsyncPool, work: Callable[[AsyncCursor[Any], Sequence[In]], Awaitable[Sequence[Out]]],
+                 *, max_batch: int) -> None:
+        self._connection = HeldConnection(pool)
+        self._work = work
+        self._batches: Batches[In, Out] = Batches(self._on_connection, max_batch=max_batch)
+
+    async def submit(self, item: In) -> Out:
+        return await self._batches.submit(item)
+
+    async def close(self) -> None:
+        await self._batches.close()
+        await self._connection.release()
+
+    async def _on_connection(self, batch: Sequence[In]) -> Sequence[Out]:
+        async with self._connection.connection() as connection:
+            return await self._work(connection.cursor(), batch)
+
+
 class StatementBatches:
     """A statement that returns one row for one set of `%(name)s` parameters, run for every caller waiting as
     one statement over arrays of their parameters (`over_arrays`): `await row(params)` is that caller's row.
@@ -91,24 +115,21 @@ class StatementBatches:
     by its largest value)."""
 
     def __init__(self, pool: AsyncPool, sql: str, types: Mapping[str, str], *, max_batch: int) -> None:
-        self._connection = HeldConnection(pool)
         self._names = tuple(types)
         self._sql = over_arrays(sql, types)
-        self._batches: Batches[Mapping[str, Any], tuple[Any, ...]] = Batches(self._run, max_batch=max_batch)
+        self._batches: PostgresBatches[Mapping[str, Any], tuple[Any, ...]] = PostgresBatches(
+            pool, self._run, max_batch=max_batch)
 
     async def row(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         return await self._batches.submit(params)
 
     async def close(self) -> None:
         await self._batches.close()
-        await self._connection.release()
 
-    async def _run(self, batch: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    async def _run(self, cursor: AsyncCursor[Any], batch: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
         arrays = {name: [_text(params[name]) for params in batch] for name in self._names}
-        async with self._connection.connection() as connection:
-            cursor = connection.cursor()
-            await cursor.execute(self._sql, arrays, prepare=True)
-            rows = await cursor.fetchall()
+        await cursor.execute(self._sql, arrays, prepare=True)
+        rows = await cursor.fetchall()
         if len(rows) != len(batch):  # a statement that is not one row per parameter set: a bug, not bad input
             raise RuntimeError(f"expected {len(batch)} rows, got {len(rows)}")
         return [row[1:] for row in rows]
