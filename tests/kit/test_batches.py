@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadgate.kit.aiopool import AsyncPool
-from leadgate.kit.batches import Batches, StatementBatches, over_arrays
+from leadgate.kit.batches import Batches, StatementBatches, over_json
 
 
 class Doubler:
@@ -94,7 +94,7 @@ def test_a_caller_that_went_away_is_left_out_of_the_batch() -> None:
 
 def test_every_parameter_of_a_batched_statement_needs_a_type() -> None:
     with pytest.raises(ValueError, match="without a type"):
-        over_arrays("SELECT %(a)s::int + %(b)s::int", {"a": "int"})
+        over_json("SELECT %(a)s::int + %(b)s::int", {"a": "int"})
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------------

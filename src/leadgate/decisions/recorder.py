@@ -23,7 +23,6 @@ from psycopg import AsyncCursor
 from leadgate.decisions.service import PG_RECORD_MANY, pg_record_many_params
 from leadgate.kit.aiopool import AsyncPool
 from leadgate.kit.batches import PostgresBatches
-from leadgate.ledger import service as ledger
 
 MAX_BATCH = 64  # checks per transaction: bounds the time the chain's lock is held by one batch
 
@@ -44,7 +43,6 @@ class Recorder:
         await self._batches.close()
 
     async def _write(self, cursor: AsyncCursor[Any], batch: Sequence[_Check]) -> list[int]:
-        params = ledger.pg_append_many_params([event for event, _ in batch]) | pg_record_many_params(
-            [values for _, values in batch])
-        await cursor.execute(PG_RECORD_MANY, params, prepare=True)  # autocommit: the one statement is the transaction
+        # autocommit: the one statement is the transaction
+        await cursor.execute(PG_RECORD_MANY, pg_record_many_params(batch), prepare=True)
         return [int(seq) for seq, in await cursor.fetchall()]

@@ -27,6 +27,7 @@ from leadgate.core.engine import decide
 from leadgate.decisions import pgfacts
 from leadgate.decisions.models import DecisionRecord
 from leadgate.intake.models import DataSource, Lead
+from leadgate.kit.batches import json_field, json_rows
 from leadgate.kit.errors import InvalidInput, NotFound
 from leadgate.kit.moments import from_store, to_store
 from leadgate.ledger import service as ledger
@@ -205,19 +206,27 @@ def record_decision(session: Session, *, result: StoredDecision, now: datetime, 
 _RECORD_COLUMNS = [c.name for c in DecisionRecord.__table__.columns if c.name != "ledger_seq"]
 _PG_TYPES = {c.name: c.type.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
              for c in DecisionRecord.__table__.columns}
-# PostgreSQL, for decisions.recorder: events (ledger.PG_APPEND_MANY's arrays) and their records (an array per
-# column, named r_<column>) in one statement; the rows are the events' seqs in input order.
+# PostgreSQL, for decisions.recorder: events and their records in one statement, given as one JSON batch
+# (pg_record_many_params); the rows are the events' seqs in input order. Text columns are read as text, so
+# a value too long for its column fails the insert instead of being cut to size by a cast.
+_JSON_TYPES = {name: "text" if type_.startswith("VARCHAR") else type_ for name, type_ in _PG_TYPES.items()}
+_RECORD_FROM_JSON = ", ".join(json_field("b.v", len(ledger.EVENT_FIELDS) + i, _JSON_TYPES[name])
+                              for i, name in enumerate(_RECORD_COLUMNS))
 PG_RECORD_MANY = (
-    f"WITH ev AS ({ledger.PG_APPEND_MANY}), "
+    "WITH b AS MATERIALIZED (SELECT ord, v FROM jsonb_array_elements(%(batch)s::jsonb) WITH ORDINALITY AS u(v, ord)), "
+    f"ev AS ({ledger.pg_append_many('b')}), "
     f"rec AS (INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
-    f"SELECT {', '.join(f'r.{name}' for name in _RECORD_COLUMNS)}, ev.seq "
-    f"FROM unnest({', '.join(f'%(r_{name})b::{_PG_TYPES[name]}[]' for name in _RECORD_COLUMNS)}) "
-    f"WITH ORDINALITY AS r({', '.join(_RECORD_COLUMNS)}, ord) JOIN ev ON ev.ord = r.ord) "
+    f"SELECT {_RECORD_FROM_JSON}, "
+    "ev.seq FROM b JOIN ev ON ev.ord = b.ord) "
     "SELECT seq FROM ev ORDER BY ord")
 
 
-def pg_record_many_params(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    return {f"r_{name}": [r[name] for r in records] for name in _RECORD_COLUMNS}
+def pg_record_many_params(batch: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> dict[str, str]:
+    """PG_RECORD_MANY's parameter for (event of ledger.event_fields, record values of `record_parts`) pairs."""
+    return {"batch": json_rows([*ledger.event_values(event), *(values[name] for name in _RECORD_COLUMNS)]
+                               for event, values in batch)}
+
+
 PG_RECORD = (f"INSERT INTO decision_records ({', '.join(_RECORD_COLUMNS)}, ledger_seq) "
              f"VALUES ({', '.join(f'%({name})s' for name in _RECORD_COLUMNS)}, {ledger.PG_APPENDED_SEQ})")
 

@@ -10,7 +10,8 @@ its records (decisions.recorder).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -109,14 +110,13 @@ class PostgresBatches(Generic[In, Out]):
 
 class StatementBatches:
     """A statement that returns one row for one set of `%(name)s` parameters, run for every caller waiting as
-    one statement over arrays of their parameters (`over_arrays`): `await row(params)` is that caller's row.
-    Each parameter is sent as text and cast in the statement to its type in `types`, so the prepared
-    statement is the same whatever the values (a list of ints would otherwise be sent as int2[] or int8[]
-    by its largest value)."""
+    one statement over a JSON array of their parameter sets (`over_json`): `await row(params)` is that
+    caller's row. The statement reads each parameter as text and casts it to its type in `types`, so the
+    prepared statement is the same whatever the values."""
 
     def __init__(self, pool: AsyncPool, sql: str, types: Mapping[str, str], *, max_batch: int) -> None:
         self._names = tuple(types)
-        self._sql = over_arrays(sql, types)
+        self._sql = over_json(sql, types)
         self._batches: PostgresBatches[Mapping[str, Any], tuple[Any, ...]] = PostgresBatches(
             pool, self._run, max_batch=max_batch)
 
@@ -127,32 +127,46 @@ class StatementBatches:
         await self._batches.close()
 
     async def _run(self, cursor: AsyncCursor[Any], batch: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-        arrays = {name: [_text(params[name]) for params in batch] for name in self._names}
-        await cursor.execute(self._sql, arrays, prepare=True)
+        sets = json_rows([params[name] for name in self._names] for params in batch)
+        await cursor.execute(self._sql, {"batch": sets}, prepare=True)
         rows = await cursor.fetchall()
         if len(rows) != len(batch):  # a statement that is not one row per parameter set: a bug, not bad input
             raise RuntimeError(f"expected {len(batch)} rows, got {len(rows)}")
         return [row[1:] for row in rows]
 
 
-def over_arrays(sql: str, types: Mapping[str, str]) -> str:
-    """`sql` for n parameter sets: each `%(name)s` an array of n texts, cast to `types[name]`; one row per
-    set, in their order, with its position first."""
+def over_json(sql: str, types: Mapping[str, str]) -> str:
+    """`sql` for n parameter sets given as one parameter, `%(batch)s`: a JSON array (`json_rows`) of n arrays,
+    each the values of `types`' names in that order. Each `%(name)s` becomes its value cast to
+    `types[name]`; one row per set, in their order, with its position first. Read as jsonb: parsed once,
+    where each `->>` of a json value parses it again from its start (PostgreSQL's CPU: arrays ~220 µs,
+    json ~270 µs, jsonb ~150 µs for one record's 16 values, BENCHMARKS.md)."""
     names = tuple(types)
     inner = sql
     for name in names:
         inner = inner.replace(f"%({name})s", f"q.{name}")
     if "%(" in inner:
         raise ValueError(f"a parameter without a type in: {inner[inner.index('%('):][:40]}")
-    arrays = ", ".join(f"%({name})s::text[]" for name in names)
-    columns = ", ".join(f"u.{name}::{types[name]} AS {name}" for name in names)
-    return (f"SELECT q.ord, f.* FROM (SELECT u.ord, {columns} FROM unnest({arrays}) WITH ORDINALITY AS "
-            f"u({', '.join(names)}, ord)) q CROSS JOIN LATERAL ({inner}) f ORDER BY q.ord")
+    columns = ", ".join(f"{json_field('u.v', i, types[name])} AS {name}" for i, name in enumerate(names))
+    return (f"SELECT q.ord, f.* FROM (SELECT u.ord, {columns} FROM jsonb_array_elements(%(batch)s::jsonb) "
+            f"WITH ORDINALITY AS u(v, ord)) q CROSS JOIN LATERAL ({inner}) f ORDER BY q.ord")
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+def json_field(array: str, index: int, type_: str) -> str:
+    """SQL: element `index` of the jsonb array `array` as text (NULL for null), cast to `type_`."""
+    return f"({array}->>{index})::{type_}"
+
+
+def json_rows(rows: Iterable[Iterable[Any]]) -> str:
+    """Parameter sets as the one JSON text `over_json` reads: None as null, moments in ISO 8601 with their
+    offset; psycopg's array parameters cost ~10x more to send (~70-130 µs a statement, in pure Python)."""
+    return json.dumps([list(row) for row in rows], ensure_ascii=False, separators=(",", ":"), default=_iso,
+                      allow_nan=False)
+
+
+def _iso(value: Any) -> str:
     if isinstance(value, datetime):
+        if value.tzinfo is None:  # a naive moment would be read in the server's time zone
+            raise ValueError("a naive datetime cannot be a statement parameter")
         return value.isoformat()
-    return str(value)
+    raise TypeError(f"a statement parameter of type {type(value).__name__} has no JSON form")

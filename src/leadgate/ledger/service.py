@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from leadgate.kit.batches import json_field
 from leadgate.kit.db import in_pipeline, on_postgresql
 from leadgate.ledger.models import GENESIS, LedgerEvent
 
@@ -123,22 +124,29 @@ PG_LOCK: Statement = ("SELECT pg_advisory_xact_lock(%(lock)s)", {"lock": _PG_LOC
 def event_fields(*, kind: str, actor: str, data: dict[str, Any], at: datetime | None = None,
                  subject: str | None = None) -> dict[str, Any]:
     """The stored fields of an event to append (at, kind, actor, subject, body): several of them go to
-    PG_APPEND_MANY as arrays (decisions.recorder)."""
+    a batch of `pg_append_many` (decisions.recorder)."""
     moment, body = _body(kind=kind, actor=actor, data=data, at=at, subject=subject)
     return {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
 
 
-# PostgreSQL: append events given as arrays (ats, kinds, actors, subjects, bodies) in order, in one statement
-# (the function of migration 0009 takes the chain's lock and reads the head after it); a row per event,
-# (ord, seq): its position in the arrays (from 1) and its seq.
-PG_APPEND_MANY = ("SELECT ord, seq FROM leadgate_ledger_append(%(ats)b::timestamptz[], %(kinds)b::text[], "
-                  "%(actors)b::text[], %(subjects)b::text[], %(bodies)b::text[])")
+# PostgreSQL, for decisions.recorder: the values of an event in a JSON batch (kit.batches.json_rows), and the
+# statement that appends the events of such a batch in order.
+EVENT_FIELDS = ("at", "kind", "actor", "subject", "body")
+_EVENT_TYPES = ("timestamptz", "text", "text", "text", "text")
 
 
-def pg_append_many_params(events: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-    return {"ats": [e["at"] for e in events], "kinds": [e["kind"] for e in events],
-            "actors": [e["actor"] for e in events], "subjects": [e["subject"] for e in events],
-            "bodies": [e["body"] for e in events]}
+def event_values(event: Mapping[str, Any]) -> list[Any]:
+    """An event of `event_fields` as the first values of a batch row of `pg_append_many`."""
+    return [event[name] for name in EVENT_FIELDS]
+
+
+def pg_append_many(rows: str) -> str:
+    """SQL appending the events of `rows`, a relation (ord, v) whose v are JSON arrays starting with
+    `event_values`, in the order of ord, in one statement (the function of migration 0009 takes the chain's
+    lock and reads the head after it); a row per event, (ord, seq): ord as given (from 1) and its seq."""
+    arrays = ", ".join(f"ARRAY(SELECT {json_field('v', i, type_)} FROM {rows} ORDER BY ord)"
+                       for i, type_ in enumerate(_EVENT_TYPES))
+    return f"SELECT ord, seq FROM leadgate_ledger_append({arrays})"
 
 
 def _stored(fields: dict[str, Any], row: Sequence[Any]) -> LedgerEvent:
