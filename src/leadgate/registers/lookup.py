@@ -55,7 +55,9 @@ class SnapshotLike(Protocol):
 
 
 @dataclass(frozen=True)
-class _Chosen:
+class Chosen:
+    """The snapshots of one register an answer rests on: its latest full list and the check answers after it."""
+
     full: Any  # SnapshotLike | None
     checks: tuple[Any, ...]  # SnapshotLike later than `full`, oldest first
 
@@ -64,12 +66,12 @@ def _when(snapshot: SnapshotLike) -> datetime:
     return from_store(snapshot.checked_at)
 
 
-def _chosen(session: Session, at: datetime) -> dict[str, _Chosen]:
+def _chosen(session: Session, at: datetime) -> dict[str, Chosen]:
     return choose(session.scalars(select(RegisterSnapshot).where(RegisterSnapshot.checked_at <= to_store(at))).all(),
                   at)
 
 
-def choose(snapshots: Sequence[SnapshotLike], at: datetime) -> dict[str, _Chosen]:
+def choose(snapshots: Sequence[SnapshotLike], at: datetime) -> dict[str, Chosen]:
     """Per register, the snapshots an answer as of `at` rests on (see the module docstring), from the
     snapshots with checked_at <= at (more do no harm). Pure: the pre-dial path reads the rows its own way."""
     by_register: dict[str, list[Any]] = defaultdict(list)
@@ -82,7 +84,7 @@ def choose(snapshots: Sequence[SnapshotLike], at: datetime) -> dict[str, _Chosen
         fulls = [s for s in group if s.kind == "full"]
         full = fulls[-1] if fulls else None
         checks = tuple(s for s in group if s.kind == "check" and (full is None or _when(s) > _when(full)))
-        chosen[name] = _Chosen(full, checks)
+        chosen[name] = Chosen(full, checks)
     return chosen
 
 
@@ -139,7 +141,7 @@ def register_checks(session: Session, *, number: int, at: datetime) -> tuple[f.R
     return checks_from(chosen, answers=answers, listings=[(r, a, b) for r, a, b in listings])
 
 
-def checks_from(chosen: dict[str, _Chosen], *, answers: dict[int, bool],
+def checks_from(chosen: dict[str, Chosen], *, answers: dict[int, bool],
                 listings: Sequence[tuple[str, int, int | None]]) -> tuple[f.RegisterCheck, ...]:
     """The register facts of one number from its rows: `answers` (check snapshot id -> listed) and
     `listings` (register, listed_from, listed_to) of its listing intervals. Pure (see `choose`)."""
