@@ -7,14 +7,17 @@ command's unit of work), so an interrupted intake leaves nothing behind.
 from __future__ import annotations
 
 import io
+import sqlite3
 from collections.abc import Callable
+from itertools import chain
 
 import polars as pl
 from psycopg.copy import QueuedLibpqWriter
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 CHUNK = 50_000
+SQLITE_ROWS = 2_000  # rows per INSERT statement on SQLite
 
 Progress = Callable[[int], None]
 
@@ -39,14 +42,24 @@ def insert_frame(session: Session, table: Table, frame: pl.DataFrame, progress: 
                 if progress is not None:
                     progress(chunk.height)
         return
-    # SQLite: the statement SQLAlchemy compiles, executed by the driver with plain tuples. Core's per-row
-    # parameter processing would triple the cost; the values are already what it would produce (datetimes
-    # as its "YYYY-MM-DD HH:MM:SS.ffffff" UTC text, booleans as 0/1).
-    sql = str(insert(table).compile(dialect=connection.dialect, column_keys=names))
+    # SQLite: multi-row INSERT ... VALUES statements executed by the driver with one flat list of values each.
+    # executemany costs ~4 µs a row here, mostly the driver's per-row step and reset; a statement of 2,000
+    # rows ~2.5 µs (receipt of 2.5M rows: 10-11 s -> 6-8 s; the B-tree itself takes ~1.8 s). The values are
+    # already what Core would produce (datetimes as its "YYYY-MM-DD HH:MM:SS.ffffff" UTC text, booleans as 0/1).
     frame = frame.with_columns(
         pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
         for c, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime))
-    for chunk in frame.iter_slices(CHUNK):
-        connection.exec_driver_sql(sql, chunk.rows())
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    per = max(1, min(SQLITE_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(names)))
+    quote = connection.dialect.identifier_preparer.quote
+    head = (f"INSERT INTO {connection.dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(n) for n in names)}) VALUES ")
+    row = "(" + ", ".join("?" * len(names)) + ")"
+    full = head + ", ".join([row] * per)
+    cursor = driver.cursor()
+    for chunk in frame.iter_slices(per):
+        values = list(chain.from_iterable(zip(*(chunk.get_column(n).to_list() for n in names), strict=True)))
+        cursor.execute(full if chunk.height == per else head + ", ".join([row] * chunk.height), values)
         if progress is not None:
             progress(chunk.height)
