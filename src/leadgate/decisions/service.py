@@ -27,9 +27,9 @@ from leadgate.core.engine import decide
 from leadgate.decisions import pgfacts
 from leadgate.decisions.models import DecisionRecord
 from leadgate.intake.models import DataSource, Lead
-from leadgate.kit.batches import json_field, json_rows
 from leadgate.kit.errors import InvalidInput, NotFound
 from leadgate.kit.moments import from_store, to_store
+from leadgate.kit.sqljson import json_field, json_rows
 from leadgate.ledger import service as ledger
 from leadgate.people import service as people
 from leadgate.people.models import ContactPoint, CustomerRelationship, Person, new_id

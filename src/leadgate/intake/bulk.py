@@ -52,9 +52,8 @@ def insert_frame(session: Session, table: Table, frame: pl.DataFrame, progress: 
     driver = connection.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
     per = max(1, min(SQLITE_ROWS, driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(names)))
-    quote = connection.dialect.identifier_preparer.quote
-    head = (f"INSERT INTO {connection.dialect.identifier_preparer.format_table(table)} "
-            f"({', '.join(quote(n) for n in names)}) VALUES ")
+    preparer = connection.dialect.identifier_preparer
+    head = f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) VALUES "
     row = "(" + ", ".join("?" * len(names)) + ")"
     full = head + ", ".join([row] * per)
     cursor = driver.cursor()

@@ -31,7 +31,7 @@ class AsyncPool:
 
     Prepared statements use their generic plan from the first run: every statement of this path is a
     lookup by key whose best plan does not depend on the values, and the batched ones (kit.batches) take
-    arrays whose length PostgreSQL cannot know, so left to choose it kept planning them anew (~1 ms a run,
+    batches whose length PostgreSQL cannot know, so left to choose it kept planning them anew (~1 ms a run,
     more than the run itself)."""
 
     def __init__(self, url: str, *, size: int) -> None:

@@ -10,15 +10,14 @@ its records (decisions.recorder).
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from psycopg import AsyncCursor
 
 from leadgate.kit.aiopool import AsyncPool, HeldConnection
+from leadgate.kit.sqljson import json_field, json_rows
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -150,23 +149,3 @@ def over_json(sql: str, types: Mapping[str, str]) -> str:
     columns = ", ".join(f"{json_field('u.v', i, types[name])} AS {name}" for i, name in enumerate(names))
     return (f"SELECT q.ord, f.* FROM (SELECT u.ord, {columns} FROM jsonb_array_elements(%(batch)s::jsonb) "
             f"WITH ORDINALITY AS u(v, ord)) q CROSS JOIN LATERAL ({inner}) f ORDER BY q.ord")
-
-
-def json_field(array: str, index: int, type_: str) -> str:
-    """SQL: element `index` of the jsonb array `array` as text (NULL for null), cast to `type_`."""
-    return f"({array}->>{index})::{type_}"
-
-
-def json_rows(rows: Iterable[Iterable[Any]]) -> str:
-    """Parameter sets as the one JSON text `over_json` reads: None as null, moments in ISO 8601 with their
-    offset; psycopg's array parameters cost ~10x more to send (~70-130 µs a statement, in pure Python)."""
-    return json.dumps([list(row) for row in rows], ensure_ascii=False, separators=(",", ":"), default=_iso,
-                      allow_nan=False)
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # a naive moment would be read in the server's time zone
-            raise ValueError("a naive datetime cannot be a statement parameter")
-        return value.isoformat()
-    raise TypeError(f"a statement parameter of type {type(value).__name__} has no JSON form")

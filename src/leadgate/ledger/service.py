@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from leadgate.kit.batches import json_field
 from leadgate.kit.db import in_pipeline, on_postgresql
+from leadgate.kit.sqljson import json_field
 from leadgate.ledger.models import GENESIS, LedgerEvent
 
 _PG_LOCK = 0x1EAD6A7E  # advisory lock id: one appender at a time on PostgreSQL
@@ -129,7 +129,7 @@ def event_fields(*, kind: str, actor: str, data: dict[str, Any], at: datetime | 
     return {"at": moment, "kind": kind, "actor": actor, "subject": subject, "body": body}
 
 
-# PostgreSQL, for decisions.recorder: the values of an event in a JSON batch (kit.batches.json_rows), and the
+# PostgreSQL, for decisions.recorder: the values of an event in a JSON batch (kit.sqljson.json_rows), and the
 # statement that appends the events of such a batch in order.
 EVENT_FIELDS = ("at", "kind", "actor", "subject", "body")
 _EVENT_TYPES = ("timestamptz", "text", "text", "text", "text")
