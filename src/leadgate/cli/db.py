@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from alembic import command
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,6 +22,8 @@ def _where(url: str) -> str:
 @app.command("upgrade")
 def upgrade_command() -> None:
     """Apply every migration the database lacks (one transaction per migration)."""
+    from alembic import command  # only here: every other command starts without alembic
+
     url = Settings().database_url
     try:
         command.upgrade(alembic_config(url), "head")

@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from alembic import command
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
@@ -63,6 +62,8 @@ def prepare(directory: Path) -> str:
     for tree in ("data", "call-lists"):
         shutil.rmtree(directory / tree, ignore_errors=True)
     url = f"sqlite:///{directory / 'leadgate-demo.db'}"
+    from alembic import command  # see cli.db: commands other than these start without alembic
+
     command.upgrade(alembic_config(url), "head")
     return url
 

@@ -1,57 +1,79 @@
-"""Entry point: `leadgate --help`."""
+"""Entry point: `leadgate --help`.
+
+Each command's module is imported when that command runs: a command pays for its own imports only
+(`leadgate screen` starts ~0.4 s sooner than with every command's modules loaded). `leadgate --help` loads them all.
+"""
 
 from __future__ import annotations
 
-import typer
+from functools import cache
+from importlib import import_module
+from typing import Any
 
-from leadgate.cli import (
-    campaigns,
-    consent,
-    customers,
-    db,
-    decide,
-    demo,
-    evidence,
-    intake,
-    keys,
-    ledger,
-    lint_email,
-    outcomes,
-    propagation,
-    registers,
-    rules,
-    screen,
-    serve,
-    sources,
-)
+import typer
+from typer.core import TyperGroup
+
+# name -> (module under leadgate.cli, attribute, "command" for a function or "group" for a Typer app), in the
+# order `leadgate --help` lists them (Typer's: commands, then groups).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "decide": ("decide", "decide_command", "command"),
+    "demo": ("demo", "demo_command", "command"),
+    "object": ("consent", "object_command", "command"),
+    "evidence": ("evidence", "evidence_command", "command"),
+    "intake": ("intake", "intake_command", "command"),
+    "screen": ("screen", "screen_command", "command"),
+    "serve": ("serve", "serve_command", "command"),
+    "lint-email": ("lint_email", "lint_email_command", "command"),
+    "rules": ("rules", "app", "group"),
+    "db": ("db", "app", "group"),
+    "consent": ("consent", "app", "group"),
+    "campaign": ("campaigns", "campaign_app", "group"),
+    "partner": ("campaigns", "partner_app", "group"),
+    "ledger": ("ledger", "app", "group"),
+    "customer": ("customers", "app", "group"),
+    "source": ("sources", "app", "group"),
+    "outcomes": ("outcomes", "app", "group"),
+    "registers": ("registers", "app", "group"),
+    "keys": ("keys", "app", "group"),
+    "propagation": ("propagation", "app", "group"),
+}
+
+
+@cache
+def load_command(name: str) -> Any:  # a click command or group
+    module, attribute, kind = COMMANDS[name]
+    target = getattr(import_module(f"leadgate.cli.{module}"), attribute)
+    if kind == "group":
+        group = typer.main.get_group(target)
+        group.name = name
+        return group
+    single = typer.Typer(add_completion=False)
+    single.command(name)(target)
+    return typer.main.get_command(single)
+
+
+class LazyCommands(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
 
 app = typer.Typer(
     name="leadgate",
+    cls=LazyCommands,
     help="The compliance gate between your leads and your outreach: may we contact this person, now, and why?",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
-app.command("decide")(decide.decide_command)
-app.command("demo")(demo.demo_command)
-app.add_typer(rules.app, name="rules")
-app.add_typer(db.app, name="db")
-app.add_typer(consent.app, name="consent")
-app.add_typer(campaigns.campaign_app, name="campaign")
-app.add_typer(campaigns.partner_app, name="partner")
-app.command("object")(consent.object_command)
-app.add_typer(ledger.app, name="ledger")
-app.command("evidence")(evidence.evidence_command)
-app.add_typer(customers.app, name="customer")
-app.add_typer(sources.app, name="source")
-app.add_typer(outcomes.app, name="outcomes")
-app.command("intake")(intake.intake_command)
-app.command("screen")(screen.screen_command)
-app.add_typer(registers.app, name="registers")
-app.add_typer(keys.app, name="keys")
-app.command("serve")(serve.serve_command)
-app.add_typer(propagation.app, name="propagation")
-app.command("lint-email")(lint_email.lint_email_command)
+
+
+@app.callback()
+def _root() -> None:
+    pass  # the commands come from LazyCommands; a callback makes Typer build a group for them
+
 
 if __name__ == "__main__":
     app()
