@@ -100,12 +100,14 @@ def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.hstack(answers).with_columns(pl.col("e164").str.slice(1).cast(pl.Int64).alias("number"))
 
 
-def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
+def attach_store(session: Session, frame: pl.DataFrame, *, points: pl.DataFrame | None = None) -> pl.DataFrame:
     """Adds person_id and contact_point_id of the stored phone contact point with the same number (stored
-    candidates have them already), and the stored person's kind, country and job title."""
+    candidates have them already), and the stored person's kind, country and job title. `points`: the
+    store's `phone_points`, when the caller read them already."""
     if "contact_point_id" in frame.columns:
         return frame
-    out = frame.join(phone_points(session), on="e164", how="left", maintain_order="left")
+    out = frame.join(phone_points(session) if points is None else points, on="e164", how="left",
+                     maintain_order="left")
     # The store knows the person: its kind, country and job title are the facts (as `decide --contact`).
     return out.with_columns(
         pl.coalesce("person_kind", "kind").alias("kind"),

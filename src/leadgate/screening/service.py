@@ -91,6 +91,34 @@ def _suppressed(session: Session, key: bytes, frame: pl.DataFrame) -> dict[int, 
     return dict(out)
 
 
+def _normalised(frame: pl.DataFrame, tick: Stage) -> pl.DataFrame:
+    advance = tick("normalising numbers", frame.height)
+    frame = cand.normalised(frame)
+    advance(frame.height)
+    return frame
+
+
+def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, country: str | None, at: datetime,
+                       data_dir: Path, tick: Stage
+                       ) -> tuple[pl.DataFrame, dict[str, str | None], pl.DataFrame, list[RegisterState]]:
+    """The lead file's rows normalised, its name and SHA-256, the store's phone points and the register
+    states. What the store and the registers hold does not depend on the file, so a second thread reads
+    them while this one reads and normalises the file (polars, mostly without the GIL: at 1M rows about
+    one core of the two is free then). Only that thread uses the session until both are done."""
+    with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
+        points = pool.submit(storeview.phone_points, session)
+        states = pool.submit(register_states, session, at=at, data_dir=data_dir)
+        try:
+            advance = tick("reading candidates", None)
+            frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)
+            advance(1)
+            frame = _normalised(frame, tick)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # a bad file is reported without waiting for the registers
+            raise
+        return frame, {"file": leads.name, "sha256": sha}, points.result(), states.result()
+
+
 @dataclass
 class Decided:
     """Every candidate row with its decision, and what it was decided with. write_export takes the rows and
@@ -123,21 +151,19 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         assign(pl.DataFrame(), centres)  # raises the error that says how to add call centres
     tick = stage or (lambda name, total: lambda n: None)
 
-    advance = tick("reading candidates", None)
-    source: dict[str, str | None] = {"file": None, "sha256": None}
-    if leads is not None:
-        frame, sha = cand.file_candidates(leads, mapping=mapping or Mapping(), country=country)
-        source = {"file": leads.name, "sha256": sha}
-    else:
+    if leads is None:
+        advance = tick("reading candidates", None)
         frame = cand.stored_candidates(session, campaign_id=campaign_id)
-    advance(1)
-    rows = frame.height
-    advance = tick("normalising numbers", rows)
-    frame = cand.attach_store(session, cand.normalised(frame))
-    advance(rows)
+        advance(1)
+        source: dict[str, str | None] = {"file": None, "sha256": None}
+        frame = cand.attach_store(session, _normalised(frame, tick))
+        states = register_states(session, at=at, data_dir=data_dir)
+    else:
+        frame, source, points, states = _file_beside_store(session, leads, mapping=mapping or Mapping(),
+                                                           country=country, at=at, data_dir=data_dir, tick=tick)
+        frame = cand.attach_store(session, frame, points=points)
 
     advance = tick("registers and suppressions", None)
-    states = register_states(session, at=at, data_dir=data_dir)
     frame = with_registers(frame, states)
     suppressed = _suppressed(session, key, frame)
     view = storeview.load(session, person_ids=set(frame["person_id"].drop_nulls().unique()),
