@@ -14,7 +14,7 @@ from sqlalchemy import select
 from leadgate.consent import service
 from leadgate.consent.buckets import EMAIL_BUCKET, phone_bucket
 from leadgate.consent.models import Suppression
-from leadgate.consent.suppressed import RESULT_SCHEMA, legacy_suppressions, suppressed_numbers
+from leadgate.consent.suppressed import RESULT_SCHEMA, legacy_suppressions, listed_buckets, suppressed_numbers
 from leadgate.decisions.service import _objections
 from leadgate.kit.db import unit_of_work
 from leadgate.kit.errors import InvalidInput
@@ -49,6 +49,22 @@ def test_a_suppressed_number_is_found_once_per_suppression(database_url: str) ->
     assert found.rows() == [(32470123456, "phone", NOW - timedelta(days=2)),
                             (32470123456, "sms", NOW + timedelta(hours=1, minutes=30))]
 
+
+
+def test_buckets_read_beforehand_give_the_same_answer(database_url: str) -> None:
+    # Screening reads the list's buckets on another thread while it reads the file, then passes them in.
+    for number in SUPPRESSED:
+        object_to(database_url, f"+{number}")
+    object_to(database_url, "+32470123456", "sms")  # a second row in the same bucket
+    object_to(database_url, "jan@example.nl", "all")  # the e-mail marker is no phone bucket
+    numbers = pl.Series([*SUPPRESSED, 32470999999, None], dtype=pl.Int64)
+    with unit_of_work(database_url) as session:
+        buckets = listed_buckets(session)
+        assert sorted(buckets.to_list()) == sorted({phone_bucket(KEY, f"+{n}") for n in SUPPRESSED})
+        given = suppressed_numbers(session, key=KEY, numbers=numbers, buckets=buckets)
+        read_here = suppressed_numbers(session, key=KEY, numbers=numbers)
+    assert given.equals(read_here) and sorted(set(given["number"].to_list())) == sorted(SUPPRESSED)
+    assert given.height == len(SUPPRESSED) + 1
 
 def test_phone_objections_get_a_bucket_and_email_objections_the_email_marker(database_url: str) -> None:
     object_to(database_url, "+32470123456")

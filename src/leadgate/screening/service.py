@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.campaigns.models import CampaignCallCentre, Partner
-from leadgate.consent.suppressed import suppressed_numbers
+from leadgate.consent.suppressed import listed_buckets, suppressed_numbers
 from leadgate.decisions.service import campaign_facts
 from leadgate.intake.mapping import Mapping
 from leadgate.propagation import service as propagation
@@ -83,8 +83,9 @@ def _search(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _suppressed(session: Session, key: bytes, frame: pl.DataFrame) -> dict[int, list[tuple[str, datetime]]]:
-    found = suppressed_numbers(session, key=key, numbers=frame["number"].drop_nulls().unique())
+def _suppressed(session: Session, key: bytes, frame: pl.DataFrame,
+                buckets: pl.Series | None = None) -> dict[int, list[tuple[str, datetime]]]:
+    found = suppressed_numbers(session, key=key, numbers=frame["number"].drop_nulls().unique(), buckets=buckets)
     out: defaultdict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for number, channel, at in found.iter_rows():
         out[number].append((channel, at))
@@ -98,26 +99,34 @@ def _normalised(frame: pl.DataFrame, tick: Stage) -> pl.DataFrame:
     return frame
 
 
-def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, country: str | None, at: datetime,
-                       data_dir: Path, tick: Stage
-                       ) -> tuple[pl.DataFrame, dict[str, str | None], pl.DataFrame, list[RegisterState]]:
-    """The lead file's rows normalised, its name and SHA-256, the store's phone points and the register
-    states. What the store and the registers hold does not depend on the file, so a second thread reads
-    them while this one reads and normalises the file (polars, mostly without the GIL: at 1M rows about
-    one core of the two is free then). Only that thread uses the session until both are done."""
-    with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
-        points = pool.submit(storeview.phone_points, session)
-        states = pool.submit(register_states, session, at=at, data_dir=data_dir)
-        try:
-            advance = tick("reading candidates", None)
-            frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)
-            advance(1)
-            frame = _normalised(frame, tick)
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # a bad file is reported without waiting for the registers
-            raise
-        return frame, {"file": leads.name, "sha256": sha}, points.result(), states.result()
+@dataclass(frozen=True)
+class _ListFree:
+    """What a screening reads whatever the list holds: the store's phone points (None: not needed), the
+    register states and the suppression list's buckets."""
 
+    points: pl.DataFrame | None
+    states: list[RegisterState]
+    buckets: pl.Series
+
+
+def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, points: bool) -> _ListFree:
+    return _ListFree(storeview.phone_points(session) if points else None,
+                     register_states(session, at=at, data_dir=data_dir), listed_buckets(session))
+
+
+def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, country: str | None, at: datetime,
+                       data_dir: Path, tick: Stage) -> tuple[pl.DataFrame, dict[str, str | None], _ListFree]:
+    """The lead file's rows normalised, its name and SHA-256, and the list-free reads. Those do not depend
+    on the file, so a second thread reads them while this one reads and normalises the file (polars, mostly
+    without the GIL: at 1M rows about one core of the two is free then). Only that thread uses the session
+    until both are done."""
+    with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
+        store = pool.submit(_list_free_reads, session, at=at, data_dir=data_dir, points=True)
+        advance = tick("reading candidates", None)
+        frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)  # a bad file: raised once
+        advance(1)                                                                 # the reads are done
+        frame = _normalised(frame, tick)
+        return frame, {"file": leads.name, "sha256": sha}, store.result()
 
 @dataclass
 class Decided:
@@ -157,15 +166,16 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         advance(1)
         source: dict[str, str | None] = {"file": None, "sha256": None}
         frame = cand.attach_store(session, _normalised(frame, tick))
-        states = register_states(session, at=at, data_dir=data_dir)
+        store = _list_free_reads(session, at=at, data_dir=data_dir, points=False)
     else:
-        frame, source, points, states = _file_beside_store(session, leads, mapping=mapping or Mapping(),
-                                                           country=country, at=at, data_dir=data_dir, tick=tick)
-        frame = cand.attach_store(session, frame, points=points)
+        frame, source, store = _file_beside_store(session, leads, mapping=mapping or Mapping(), country=country,
+                                                  at=at, data_dir=data_dir, tick=tick)
+        frame = cand.attach_store(session, frame, points=store.points)
+    states = store.states
 
     advance = tick("registers and suppressions", None)
     frame = with_registers(frame, states)
-    suppressed = _suppressed(session, key, frame)
+    suppressed = _suppressed(session, key, frame, store.buckets)
     view = storeview.load(session, person_ids=set(frame["person_id"].drop_nulls().unique()),
                           point_ids=set(frame["contact_point_id"].drop_nulls().unique()))
     advance(1)
