@@ -277,3 +277,41 @@ def test_rows_with_the_same_history_share_one_decision_and_a_history_of_its_own_
     assert "OBJECTION" in codes[2]
     assert codes[9] == "PHONE_MISSING" and codes[10] == "PHONE_INVALID"
     assert before.select("_row", "allowed", "codes").equals(explained.select("_row", "allowed", "codes"))
+
+
+def test_errors_of_the_reads_beside_the_file_and_of_the_file_itself_reach_the_caller(
+        database_url: str, books: Rulebooks, tmp_path: Path) -> None:
+    """The store's phone points, the register states and the suppression buckets are read on a second
+    thread while the file is read: an altered register in the store, or a file without a phone column,
+    still fails the run with its own error and stores nothing."""
+    from sqlalchemy import func, select, update
+
+    from leadgate.kit.errors import InvalidInput, LeadgateError
+    from leadgate.ledger.models import LedgerEvent
+    from leadgate.registers.models import RegisterNumber
+
+    setup_campaign(database_url)
+    with unit_of_work(database_url) as session:
+        import_full(session, register="be-dncm", data=b"0470998877;2020-01-01\n0470000001;2021-05-05\n",
+                    where="dncm.txt", checked_at=AT - timedelta(days=1), now=NOW, actor="test",
+                    data_dir=tmp_path / "data")
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": "0470 12 34 56", "country": "BE"}])
+    no_phone = tmp_path / "no-phone.csv"
+    no_phone.write_text("email\nanna@example.nl\n", encoding="utf-8")
+
+    def events() -> int:
+        with unit_of_work(database_url) as session:
+            return session.scalar(select(func.count()).select_from(LedgerEvent)) or 0
+
+    before = events()
+    with pytest.raises(InvalidInput, match="no phone column"), unit_of_work(database_url) as session:
+        screen(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY, data_dir=tmp_path / "data",
+               out_dir=tmp_path / "out", now=NOW, actor="test", leads=no_phone)
+    with unit_of_work(database_url) as session:  # the listings altered behind leadgate's back, cache gone
+        session.execute(update(RegisterNumber).where(RegisterNumber.number == 32470998877).values(listed_to=1))
+    for cached in (tmp_path / "data").rglob("*.parquet"):
+        cached.unlink()
+    with pytest.raises(LeadgateError, match="no longer match the hash"), unit_of_work(database_url) as session:
+        screen(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY, data_dir=tmp_path / "data",
+               out_dir=tmp_path / "out", now=NOW, actor="test", leads=leads)
+    assert events() == before and not (tmp_path / "out").exists()

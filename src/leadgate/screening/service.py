@@ -123,10 +123,12 @@ def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, count
     with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
         store = pool.submit(_list_free_reads, session, at=at, data_dir=data_dir, points=True)
         advance = tick("reading candidates", None)
-        frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)  # a bad file: raised once
-        advance(1)                                                                 # the reads are done
+        # A bad file raises here; leaving the block waits for the other thread, then the error goes up.
+        frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)
+        advance(1)
         frame = _normalised(frame, tick)
         return frame, {"file": leads.name, "sha256": sha}, store.result()
+
 
 @dataclass
 class Decided:
