@@ -195,3 +195,26 @@ def test_describe_names_every_open_day_exactly_once() -> None:
     text = describe(NL)
     assert text.count("Sat") == 1
     assert "Sun" not in text
+
+
+@pytest.mark.parametrize(("around", "years"), [
+    (date(2026, 6, 15), {2026}),
+    (date(2026, 12, 10), {2026, 2027}),  # next_open may search into January
+    (date(2027, 1, 1), {2026, 2027}),  # a western territory's local day is still 31 December
+])
+def test_load_holidays_fills_every_year_a_decision_near_the_day_reads(around: date, years: set[int]) -> None:
+    from leadgate.core import calendar
+    from leadgate.rules.loader import load
+
+    books = load(None)
+    places = books.holiday_places()
+    assert {("NL", None), ("BE", None), ("FR", None), ("FR", "974"), ("GB", None), ("DE", None)} <= places
+    calendar.public_holidays.cache_clear()
+    calendar.load_holidays(places, around=around)
+    before = calendar.public_holidays.cache_info()
+    assert before.currsize == len(places) * len(years)
+    for country, subdiv in places:
+        for year in years:
+            calendar.public_holidays(country, subdiv, year)
+    assert calendar.public_holidays.cache_info().misses == before.misses  # all answered from the cache
+    assert calendar.holiday_name("NL", None, date(around.year, 12, 25)) == "Christmas Day"

@@ -23,6 +23,17 @@ def public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, s
     return dict(holidays.country_holidays(country, subdiv=subdiv, years=year))
 
 
+def load_holidays(places: set[tuple[str, str | None]], *, around: date) -> None:
+    """Fill `public_holidays`' cache for `places` ((country, subdivision) pairs) in every year a decision
+    near `around` can look at: its local day a day either side, and the month ahead `next_open` searches.
+    The `holidays` package imports a country's module on first use (Germany's with its school calendars:
+    ~0.3 s); a screening run loads them here, beside other work, instead of in the middle of deciding."""
+    years = {(around + timedelta(days=d)).year for d in (-1, 0, 1, _SEARCH_DAYS + 1)}
+    for country, subdiv in sorted(places, key=lambda p: (p[0], p[1] or "")):
+        for year in sorted(years):
+            public_holidays(country, subdiv, year)
+
+
 def holiday_name(country: str, subdiv: str | None, day: date) -> str | None:
     return public_holidays(country, subdiv, day.year).get(day)
 

@@ -355,3 +355,8 @@ class Rulebooks:
     def for_region(self, region: str) -> Rulebook | None:
         jurisdiction = self.regions.get(region)
         return self.books.get(jurisdiction) if jurisdiction else None
+
+    def holiday_places(self) -> set[tuple[str, str | None]]:
+        """Every (country, subdivision) whose public holidays a calling-hours rule may look up."""
+        return {(book.holidays_country, subdiv) for book in self.books.values()
+                for subdiv in (None, *(t.holidays_subdiv for t in book.territories.values()))}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.campaigns.models import CampaignCallCentre, Partner
 from leadgate.consent.suppressed import listed_buckets, suppressed_numbers
+from leadgate.core.calendar import load_holidays
 from leadgate.decisions.service import campaign_facts
 from leadgate.intake.mapping import Mapping
 from leadgate.propagation import service as propagation
@@ -102,26 +103,30 @@ def _normalised(frame: pl.DataFrame, tick: Stage) -> pl.DataFrame:
 @dataclass(frozen=True)
 class _ListFree:
     """What a screening reads whatever the list holds: the store's phone points (None: not needed), the
-    register states and the suppression list's buckets."""
+    register states and the suppression list's buckets (and the holiday calendars it loads)."""
 
     points: pl.DataFrame | None
     states: list[RegisterState]
     buckets: pl.Series
 
 
-def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, points: bool) -> _ListFree:
-    return _ListFree(storeview.phone_points(session) if points else None,
+def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: Rulebooks,
+                     points: bool) -> _ListFree:
+    read = _ListFree(storeview.phone_points(session) if points else None,
                      register_states(session, at=at, data_dir=data_dir), listed_buckets(session))
+    load_holidays(books.holiday_places(), around=at.date())  # the workers fork with them loaded
+    return read
 
 
 def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, country: str | None, at: datetime,
-                       data_dir: Path, tick: Stage) -> tuple[pl.DataFrame, dict[str, str | None], _ListFree]:
+                       data_dir: Path, books: Rulebooks, tick: Stage
+                       ) -> tuple[pl.DataFrame, dict[str, str | None], _ListFree]:
     """The lead file's rows normalised, its name and SHA-256, and the list-free reads. Those do not depend
     on the file, so a second thread reads them while this one reads and normalises the file (polars, mostly
     without the GIL: at 1M rows about one core of the two is free then). Only that thread uses the session
     until both are done."""
     with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
-        store = pool.submit(_list_free_reads, session, at=at, data_dir=data_dir, points=True)
+        store = pool.submit(_list_free_reads, session, at=at, data_dir=data_dir, books=books, points=True)
         advance = tick("reading candidates", None)
         # A bad file raises here; leaving the block waits for the other thread, then the error goes up.
         frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)
@@ -168,10 +173,10 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         advance(1)
         source: dict[str, str | None] = {"file": None, "sha256": None}
         frame = cand.attach_store(session, _normalised(frame, tick))
-        store = _list_free_reads(session, at=at, data_dir=data_dir, points=False)
+        store = _list_free_reads(session, at=at, data_dir=data_dir, books=books, points=False)
     else:
         frame, source, store = _file_beside_store(session, leads, mapping=mapping or Mapping(), country=country,
-                                                  at=at, data_dir=data_dir, tick=tick)
+                                                  at=at, data_dir=data_dir, books=books, tick=tick)
         frame = cand.attach_store(session, frame, points=store.points)
     states = store.states
 
