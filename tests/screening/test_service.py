@@ -315,3 +315,33 @@ def test_errors_of_the_reads_beside_the_file_and_of_the_file_itself_reach_the_ca
         screen(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY, data_dir=tmp_path / "data",
                out_dir=tmp_path / "out", now=NOW, actor="test", leads=leads)
     assert events() == before and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_the_store_view_read_beside_a_long_file_gives_the_same_decisions(
+        database_url: str, books: Rulebooks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole: bool) -> None:
+    """Beside a long file the store view is read for every stored phone number's person before the list
+    names its people: a superset of the view read for the list's ids, with the same decisions."""
+    from leadgate.screening import service
+    from leadgate.screening.service import decide_candidates
+
+    setup_campaign(database_url)
+    listed = [f"+31 6 4100{i:04d}" for i in range(12)]
+    for i, n in enumerate(listed[:8]):
+        give_consent(database_url, n, given_at=AT - timedelta(days=1 + 30 * i))
+    object_to(database_url, listed[8], at=AT - timedelta(days=2))
+    make_customer(database_url, listed[9])
+    for i in range(5):  # stored people the list does not name
+        give_consent(database_url, f"+31 6 4200{i:04d}", given_at=AT - timedelta(days=3))
+    leads = write_leads(tmp_path / "leads.csv", [{"phone": n} for n in listed])
+    with unit_of_work(database_url) as session:
+        monkeypatch.setattr(service, "_whole_view", lambda file_read: False)
+        by_ids = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
+                                   data_dir=tmp_path / "data", leads=leads)
+        monkeypatch.setattr(service, "_whole_view", lambda file_read: whole)
+        beside = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
+                                   data_dir=tmp_path / "data", leads=leads)
+    assert beside.explained().equals(by_ids.explained())
+    assert 0 < by_ids.rows["allowed"].sum() < len(listed)
+    assert len(by_ids.view.consents) == 8  # the list's consented contact points only
+    assert len(beside.view.consents) == 8 + (5 if whole else 0)
