@@ -1,4 +1,4 @@
-"""Bulk inserts inside the session's transaction: COPY on PostgreSQL, executemany on SQLite.
+"""Bulk inserts inside the session's transaction: COPY on PostgreSQL, multi-row INSERT statements on SQLite.
 
 The ORM would cost ~100 µs a row; these paths cost a few. They write in the caller's transaction (the
 command's unit of work), so an interrupted intake leaves nothing behind.

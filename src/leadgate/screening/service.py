@@ -105,13 +105,12 @@ def _normalised(frame: pl.DataFrame, tick: Stage) -> pl.DataFrame:
 class _ListFree:
     """What a screening reads whatever the list holds: the store's phone points (None: not needed), the
     register states and the suppression list's buckets (and the holiday calendars it loads); beside a long
-    file also the store view of every stored phone number's person (`view`, read for the ids `viewed`)."""
+    file also the store view of every stored phone number's person (`view`)."""
 
     points: pl.DataFrame | None
     states: list[RegisterState]
     buckets: pl.Series
     view: storeview.StoreView | None = None
-    viewed: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
 def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: Rulebooks, points: bool,
@@ -121,9 +120,8 @@ def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: R
     load_holidays(books.holiday_places(), around=at.date())  # the workers fork with them loaded
     if read.points is None or file_read is None or not _whole_view(file_read):
         return read
-    people, phones = frozenset(read.points["person_id"].to_list()), frozenset(read.points["contact_point_id"].to_list())
-    return replace(read, view=storeview.load(session, person_ids=set(people), point_ids=set(phones)),
-                   viewed=(people, phones))
+    return replace(read, view=storeview.load(session, person_ids=set(read.points["person_id"].to_list()),
+                                             point_ids=set(read.points["contact_point_id"].to_list())))
 
 
 def _whole_view(file_read: threading.Event) -> bool:
@@ -157,16 +155,13 @@ def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, count
 
 
 def _view(session: Session, frame: pl.DataFrame, store: _ListFree) -> storeview.StoreView:
-    """The store view of the list's people and contact points: read now, or the one read beside the file
-    (completed with any ids it was not read for; a file's ids come from the same phone points, so none)."""
-    people = set(frame["person_id"].drop_nulls().unique().to_list())
-    points = set(frame["contact_point_id"].drop_nulls().unique().to_list())
-    if store.view is None:
-        return storeview.load(session, person_ids=people, point_ids=points)
-    more_people, more_points = people - store.viewed[0], points - store.viewed[1]
-    if more_people or more_points:
-        store.view.update(storeview.load(session, person_ids=more_people, point_ids=more_points))
-    return store.view
+    """The store view of the list's people and contact points: the one read beside the file (the list's
+    ids all come from the phone points it was read for), or read now for the list's ids."""
+    if store.view is not None:
+        return store.view
+    return storeview.load(session, person_ids=set(frame["person_id"].drop_nulls().unique().to_list()),
+                          point_ids=set(frame["contact_point_id"].drop_nulls().unique().to_list()))
+
 
 @dataclass
 class Decided:

@@ -72,11 +72,6 @@ class StoreView:
     sources: dict[str, f.Source] = field(default_factory=dict)  # person -> latest lead's data source
     leads: dict[str, LeadContext] = field(default_factory=dict)  # person -> latest lead
 
-    def update(self, other: StoreView) -> None:
-        """Add what `other` holds (read for other people and contact points: no key is in both)."""
-        for name in ("consents", "objections", "customers", "attempts", "sources", "leads"):
-            getattr(self, name).update(getattr(other, name))
-
     def has_history(self, person_id: str | None, point_id: str | None) -> bool:
         """Whether the facts of this contact carry more than its kind, country and source."""
         return (point_id is not None and (point_id in self.consents or point_id in self.attempts)) or (
