@@ -150,11 +150,12 @@ _FACT_COLUMNS = ("_row", "kind", "e164", "raw", "phone_region", "mobile", "count
 
 def screen_frame(frame: pl.DataFrame, ctx: Context, view: StoreView,
                  suppressed: dict[int, list[tuple[str, datetime]]], *, individual: Decider | None = None,
-                 progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 progress: Callable[[int], None] | None = None, histories: Histories | None = None
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(`frame` with `allowed` and `_outcome` added, the outcomes): one decision per group of rows whose facts
     are equal but for the row id and the number (see the module docstring). `outcomes` has a row per
     group (OUTCOME_SCHEMA) and `_outcome` is each row's index into it: a 10M-row list carries 10M
-    integers, not 10M copies of its reasons."""
+    integers, not 10M copies of its reasons. `histories`: `stored_histories(view)`, when the caller has it."""
     def one(rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return [outcome(*decide_row(r, ctx, view, suppressed)) for r in rows]
 
@@ -167,7 +168,7 @@ def screen_frame(frame: pl.DataFrame, ctx: Context, view: StoreView,
         indexed = frame.with_row_index("_i").with_columns(
             # A valid number, an invalid one and none at all are decided apart (PHONE_INVALID, PHONE_MISSING).
             pl.when(pl.col("e164").is_not_null()).then(2).when(pl.col("raw").is_not_null()).then(1).otherwise(0)
-            .cast(pl.UInt8).alias("_number"), *_history_keys(view, suppressed))
+            .cast(pl.UInt8).alias("_number"), *_history_keys(histories or stored_histories(view), suppressed))
         groups = indexed.group_by(key, maintain_order=True).agg(pl.col("_i"))
         members = groups["_i"]
         reps = frame.select(*_FACT_COLUMNS, *registers).gather(members.list.first())
@@ -196,21 +197,39 @@ def _consent_value(c: StoredConsent) -> tuple[Any, ...]:
     return c[1:]
 
 
-def _history_keys(view: StoreView, suppressed: dict[int, list[tuple[str, datetime]]]) -> list[pl.Expr]:
-    """_person, _point, _suppressed: per stored person, contact point and number, an id of everything row_facts
-    reads about it from the store (0: nothing). Rows with equal ids and equal other columns have equal facts
-    but for their id and number, so one decision serves them all; a history nobody else shares is its own
-    group, decided alone as before."""
+@dataclass(frozen=True)
+class Histories:
+    """Per stored person and contact point of a store view, an id of everything row_facts reads about it
+    from the store (see _history_keys)."""
+
+    people: dict[str, int]
+    points: dict[str, int]
+
+
+def stored_histories(view: StoreView) -> Histories:
+    """The history ids of a store view's people and contact points: ~1.5 s of Python for the ~500k of a
+    10M-row list, so a screening that reads the view beside the file (service._whole_view) builds them
+    there too, instead of while both cores wait for the groups."""
     # A run's people share a handful of data sources (~290k people, a few Source objects): each object gets
     # an id for its value once, so that a person's history is a tuple of plain values, not a model hashed
     # and compared again per person (1.4 s of a 10M-row run).
     customers, objected, source_of = view.customers, view.objections, view.sources
-    sources = _intern({id(s): s for s in source_of.values()})
-    people = _intern({p: (tuple(customers.get(p, ())), tuple(objected.get(p, ())),
-                          sources[id(source_of[p])] if p in source_of else 0)
-                      for p in customers.keys() | objected.keys() | source_of.keys()})
-    points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
-                      for p in view.consents.keys() | view.attempts.keys()})
+    with collector_paused():
+        sources = _intern({id(s): s for s in source_of.values()})
+        people = _intern({p: (tuple(customers.get(p, ())), tuple(objected.get(p, ())),
+                              sources[id(source_of[p])] if p in source_of else 0)
+                          for p in customers.keys() | objected.keys() | source_of.keys()})
+        points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
+                          for p in view.consents.keys() | view.attempts.keys()})
+    return Histories(people, points)
+
+
+def _history_keys(histories: Histories, suppressed: dict[int, list[tuple[str, datetime]]]) -> list[pl.Expr]:
+    """_person, _point, _suppressed: per stored person, contact point and number, an id of everything row_facts
+    reads about it from the store (0: nothing). Rows with equal ids and equal other columns have equal facts
+    but for their id and number, so one decision serves them all; a history nobody else shares is its own
+    group, decided alone as before."""
+    people, points = histories.people, histories.points
     numbers = _intern({n: tuple(found) for n, found in suppressed.items()})
 
     def ids(column: str, mapping: dict[Any, int], dtype: pl.DataType, name: str) -> pl.Expr:

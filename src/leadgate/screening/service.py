@@ -28,7 +28,7 @@ from leadgate.rules.model import Rulebooks
 from leadgate.screening import candidates as cand
 from leadgate.screening import parallel, storeview
 from leadgate.screening.assign import CallCentre, assign
-from leadgate.screening.bulk import Context, Decider, register_columns, screen_frame
+from leadgate.screening.bulk import Context, Decider, Histories, register_columns, screen_frame, stored_histories
 from leadgate.screening.export import Screened, write_export
 
 Stage = Callable[[str, int | None], Callable[[int], None]]  # (stage name, rows or None) -> advance(n)
@@ -111,6 +111,7 @@ class _ListFree:
     states: list[RegisterState]
     buckets: pl.Series
     view: storeview.StoreView | None = None
+    histories: Histories | None = None  # stored_histories(view)
 
 
 def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: Rulebooks, points: bool,
@@ -120,8 +121,9 @@ def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: R
     load_holidays(books.holiday_places(), around=at.date())  # the workers fork with them loaded
     if read.points is None or file_read is None or not _whole_view(file_read):
         return read
-    return replace(read, view=storeview.load(session, person_ids=set(read.points["person_id"].to_list()),
-                                             point_ids=set(read.points["contact_point_id"].to_list())))
+    view = storeview.load(session, person_ids=set(read.points["person_id"].to_list()),
+                          point_ids=set(read.points["contact_point_id"].to_list()))
+    return replace(read, view=view, histories=stored_histories(view))
 
 
 def _whole_view(file_read: threading.Event) -> bool:
@@ -224,7 +226,8 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
     frame = frame.drop("name", "extra", "source_code")
     advance = tick("deciding", frame.height)
     good, outcomes = screen_frame(frame.filter(pl.col("_input").is_null()), ctx, view, suppressed,
-                                  individual=individual or parallel.decider(ctx, view, suppressed), progress=advance)
+                                  individual=individual or parallel.decider(ctx, view, suppressed), progress=advance,
+                                  histories=store.histories if view is store.view else None)
     rejected = frame.filter(pl.col("_input").is_not_null())
     decided = good
     if rejected.height:  # one outcome per input problem, appended to the decisions' outcomes
