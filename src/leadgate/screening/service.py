@@ -186,6 +186,15 @@ class Decided:
         return self.rows.hstack(self.outcomes.drop("allowed").gather(self.rows["_outcome"]))
 
 
+def in_row_order(good: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
+    """The rows of both frames (same columns) ordered by `_row`. Both keep the candidates' order (a file's
+    rows are): then merged, not sorted again, as a sort gathers every column of 10M rows."""
+    rejected = rejected.select(good.columns)
+    if good["_row"].is_sorted() and rejected["_row"].is_sorted():
+        return good.merge_sorted(rejected, key="_row")
+    return pl.concat([good, rejected]).sort("_row")
+
+
 def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books: Rulebooks, key: bytes,
                       data_dir: Path, leads: Path | None = None, mapping: Mapping | None = None,
                       country: str | None = None, stage: Stage | None = None,
@@ -246,10 +255,7 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         rejected = rejected.with_columns(
             pl.lit(False).alias("allowed"),
             pl.col("_input").replace_strict(index, return_dtype=pl.UInt32).alias("_outcome"))
-        # Both keep the candidates' order: merged, not sorted again (a sort gathers every column of 10M rows).
-        rejected = rejected.select(good.columns)
-        decided = good.merge_sorted(rejected, key="_row") if good["_row"].is_sorted() and \
-            rejected["_row"].is_sorted() else pl.concat([good, rejected]).sort("_row")
+        decided = in_row_order(good, rejected)
     return Decided(decided.drop("_input"), outcomes, payload, ctx, view, centres, states, source, since_seq)
 
 
