@@ -74,6 +74,12 @@ def machine_busy() -> float:
     return sum(int(x) for i, x in enumerate(fields[:8]) if i not in (3, 4)) / TICK
 
 
+def machine_steal() -> float:
+    """CPU seconds the hypervisor gave the VM's cores to others (steal), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return int(fields[7]) / TICK if len(fields) > 7 else 0.0
+
+
 def cpu_used(before: dict[int, tuple[int, str, float]], after: dict[int, tuple[int, str, float]], *,
              server_pid: int, database: str) -> dict[str, float]:
     """CPU seconds between two snapshots of: the server and its workers, PostgreSQL (the backends of the
@@ -294,6 +300,20 @@ def ms(values: np.ndarray, q: float) -> float:
     return round(float(np.quantile(values, q)) * 1000, 2) if values.size else float("nan")
 
 
+def slow_seconds(scheduled: np.ndarray, latency: np.ndarray, over: float = 0.010) -> list[dict[str, Any]]:
+    """The run's seconds (by scheduled send time) with any request slower than `over`: when the tail
+    happened, to tell a stall (one second, every request late) from load (slow requests spread out)."""
+    if not latency.size:
+        return []
+    second = (scheduled - scheduled[0]).astype(int)
+    out = []
+    for s in np.unique(second[latency > over]).tolist():
+        here = latency[second == s]
+        out.append({"second": s, "n": int(here.size), "slow": int((here > over).sum()),
+                    "p50_ms": ms(here, 0.5), "max_ms": round(float(here.max()) * 1000, 1)})
+    return out
+
+
 def summarise(out: Outcome, cpu: dict[str, float], wall: float, kinds: list[str] | None) -> dict[str, Any]:
     answered = ~np.isnan(out.done)
     latency = (out.done - out.scheduled)[answered]
@@ -312,6 +332,7 @@ def summarise(out: Outcome, cpu: dict[str, float], wall: float, kinds: list[str]
         "connections": out.connections,
         "cpu_ms_per_request": {k: round(v / max(int(answered.sum()), 1) * 1000, 3) for k, v in cpu.items()},
         "cpu_cores": {k: round(v / wall, 2) for k, v in cpu.items()},  # busy cores over the run's wall time
+        "slow_seconds": slow_seconds(out.scheduled[answered], latency),
     }
     if kinds is not None and out.bodies:
         allowed: Counter[str] = Counter()
@@ -339,12 +360,13 @@ def measured(port: int, server: subprocess.Popen[bytes] | None, requests: list[b
     if args.warmup > 0:
         uvloop.run(drive(port, requests[::-1], rate=args.rate, duration=args.warmup, max_conns=args.max_conns,
                          timeout=args.timeout, keep_bodies=False))
-    before, busy, began = processes(), machine_busy(), time.perf_counter()
+    before, busy, stolen, began = processes(), machine_busy(), machine_steal(), time.perf_counter()
     out = uvloop.run(drive(port, requests, rate=args.rate, duration=args.duration, max_conns=args.max_conns,
                            timeout=args.timeout, keep_bodies=kinds is not None))
     after, busy, wall = processes(), machine_busy() - busy, time.perf_counter() - began
     cpu = cpu_used(before, after, server_pid=server.pid if server else -1, database=args.database)
     cpu["machine"] = busy  # everything on both cores, other helpers' work included
+    cpu["steal"] = machine_steal() - stolen  # (inside "machine" too) time the host ran others on our cores
     return summarise(out, cpu, wall, kinds)
 
 
@@ -490,6 +512,9 @@ def serve_and_drive(args: argparse.Namespace, setup: dict[str, Any], routes: lis
                                                 "send_lag_p99_ms", "statuses", "errors", "connections")}
                 print(f"run {run + 1} {route}: {brief}\n  cpu ms/request {result['cpu_ms_per_request']}"
                       f"\n  cpu cores {result['cpu_cores']}", file=sys.stderr, flush=True)
+                worst = sorted(result["slow_seconds"], key=lambda x: -x["slow"])[:5]
+                print(f"  seconds with requests over 10 ms: {len(result['slow_seconds'])}, the worst: {worst}",
+                      file=sys.stderr, flush=True)
                 if route == "check" and "answers" in result and run == 0:
                     print(f"  answers {result['answers']}\n  by kind {result['by_kind']}", file=sys.stderr)
     finally:
