@@ -123,3 +123,29 @@ def test_unusual_files_give_what_they_gave(tmp_path: Path, content: bytes) -> No
     path = tmp_path / "leads.csv"
     path.write_bytes(content)
     _same(_read(path, fast=True), _read(path, fast=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(csv_files(), st.sets(st.integers(0, 4), min_size=1), st.booleans())
+def test_reading_some_columns_gives_those_columns_of_the_whole_table(content: bytes, chosen: set[int],
+                                                                     fast: bool) -> None:
+    """Rows and their numbers as when every column is read, blank lines told by every column (a line whose
+    only text is in a column not read is a row), the chosen columns alone in the frame."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "leads.csv"
+        path.write_bytes(content)
+        whole = _read(path, fast=fast)
+        with pytest.MonkeyPatch.context() as patch:
+            if not fast:
+                patch.setattr(reader, "_read_utf8_csv", lambda path: None)
+            try:
+                some: Table | str = read_table(path, columns=lambda headers: chosen & set(range(len(headers))))
+            except InvalidInput as exc:
+                some = exc.message
+    if isinstance(whole, str) or isinstance(some, str):
+        assert some == whole
+        return
+    kept = [c for c in whole.frame.columns if c == "_row" or int(c[1:]) in chosen] \
+        if chosen & set(range(len(whole.headers))) else whole.frame.columns
+    assert_frame_equal(some.frame, whole.frame.select(kept))
+    assert (some.headers, some.sha256) == (whole.headers, whole.sha256)

@@ -20,6 +20,7 @@ import codecs
 import hashlib
 import io
 import os
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -46,14 +47,19 @@ class Table:
     delimiter: str | None  # None for XLSX
 
 
-def read_table(path: Path) -> Table:
-    """The file as a Table, or InvalidInput saying what is wrong with it as a whole."""
+Columns = Callable[[list[str]], Collection[int] | None]
+
+
+def read_table(path: Path, *, columns: Columns | None = None) -> Table:
+    """The file as a Table, or InvalidInput saying what is wrong with it as a whole. `columns`: given the
+    header, the indices of the columns the caller reads (None: all); the Table's frame then holds only
+    those (named by their index as always), and the others are looked at only to tell a blank line."""
     if not path.is_file():
         raise InvalidInput(f"{path} does not exist or is not a file.", field="file")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         fast = _read_utf8_csv(path)
         if fast is not None:
-            return _table(path.name, *fast)
+            return _table(path.name, *fast, columns=columns)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
@@ -65,17 +71,28 @@ def read_table(path: Path) -> Table:
         text, encoding = decode_text(data, path.name)
         del data
         headers, frame, delimiter = _read_csv(text, path.name)
-    return _table(path.name, headers, frame, sha, encoding, delimiter)
+    return _table(path.name, headers, frame, sha, encoding, delimiter, columns=columns)
 
 
 def _table(name: str, headers: list[str], frame: pl.DataFrame, sha: str, encoding: str,
-           delimiter: str | None) -> Table:
+           delimiter: str | None, *, columns: Columns | None = None) -> Table:
     """The Table of a file's text columns: cells stripped, empty ones missing, blank rows dropped."""
     headers = [h.strip() for h in headers]
+    chosen = columns(headers) if columns is not None else None
+    rest = pl.DataFrame()
+    if chosen:  # the other columns are neither stripped nor kept: screening reads ~6 of a file's columns
+        rest = frame.select(c for i, c in enumerate(frame.columns) if i not in chosen)
+        frame = frame.select(c for i, c in enumerate(frame.columns) if i in chosen)
     _strip_cells(frame)
     frame = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
     # Blank lines are not rows anyone sent; they keep their number so later rows keep theirs.
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row").is_null()))
+    blank = frame.select(pl.all_horizontal(pl.exclude("_row").is_null())).to_series()
+    if rest.width:  # blank in the columns read: blank only if the others are too (stripped, for these rows)
+        maybe = blank.arg_true()
+        others = rest[maybe]
+        _strip_cells(others)
+        blank = blank.scatter(maybe, others.select(pl.all_horizontal(pl.all().is_null())).to_series())
+    frame = frame.filter(~blank)
     if frame.height == 0:
         raise InvalidInput(f"{name} has a header but no data rows.", field="file")
     return Table(frame, headers, sha, encoding, delimiter)

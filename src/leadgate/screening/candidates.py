@@ -51,6 +51,9 @@ def stored_candidates(session: Session, *, campaign_id: str) -> pl.DataFrame:
                               pl.lit(None, pl.String).alias("source_code"), pl.lit(None, pl.String).alias("extra"))
 
 
+_READ = ("phone", "country", "kind", "name", "job_title", "source_code")  # the fields a call list takes from a file
+
+
 def file_candidates(path: Path, *, mapping: Mapping, country: str | None) -> tuple[pl.DataFrame, str]:
     """The rows of a lead file (CSV, XLSX or Parquet; the intake's column names and aliases) and the
     file's SHA-256. Rows without a phone number cannot be called: they are kept and blocked later."""
@@ -60,7 +63,16 @@ def file_candidates(path: Path, *, mapping: Mapping, country: str | None) -> tup
         frame = frame.rename({h: f"c{i}" for i, h in enumerate(headers)}).with_row_index("_row", offset=2)
         frame = frame.with_columns(pl.col("_row").cast(pl.Int64))
     else:
-        table = read_table(path)
+        def read(headers: list[str]) -> set[int] | None:
+            try:
+                chosen = plan(headers, mapping, path.name)
+            except InvalidInput:
+                return None  # said below, after what read_table finds wrong with the file itself
+            if "phone" not in chosen.fields:
+                return None
+            return {chosen.fields[f] for f in _READ if f in chosen.fields} | set(chosen.extra.values())
+
+        table = read_table(path, columns=read)
         frame, headers, sha = table.frame, table.headers, table.sha256
     chosen = plan(headers, mapping, path.name)
     if "phone" not in chosen.fields:
