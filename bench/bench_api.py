@@ -68,16 +68,20 @@ def processes() -> dict[int, tuple[int, str, float]]:
     return table
 
 
+def _all_cores() -> list[int]:
+    """The summed "cpu" line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, ... (ticks)."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
 def machine_busy() -> float:
     """CPU seconds all cores were busy (all but idle and iowait), from /proc/stat."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    return sum(int(x) for i, x in enumerate(fields[:8]) if i not in (3, 4)) / TICK
+    return sum(x for i, x in enumerate(_all_cores()[:8]) if i not in (3, 4)) / TICK
 
 
 def machine_steal() -> float:
     """CPU seconds the hypervisor gave the VM's cores to others (steal), from /proc/stat."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    return int(fields[7]) / TICK if len(fields) > 7 else 0.0
+    fields = _all_cores()
+    return fields[7] / TICK if len(fields) > 7 else 0.0
 
 
 def cpu_used(before: dict[int, tuple[int, str, float]], after: dict[int, tuple[int, str, float]], *,

@@ -111,7 +111,7 @@ class _ListFree:
     states: list[RegisterState]
     buckets: pl.Series
     view: storeview.StoreView | None = None
-    histories: Histories | None = None  # stored_histories(view)
+    histories: Histories | None = None  # stored_histories(view), with the view
 
 
 def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: Rulebooks, points: bool,
@@ -242,7 +242,7 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
     rejected, frame = frame.filter(pl.col("_input").is_not_null()), frame.filter(pl.col("_input").is_null())
     good, outcomes = screen_frame(frame, ctx, view, suppressed,
                                   individual=individual or parallel.decider(ctx, view, suppressed), progress=advance,
-                                  histories=store.histories if view is store.view else None)
+                                  histories=store.histories)
     del frame
     decided = good
     if rejected.height:  # one outcome per input problem, appended to the decisions' outcomes
