@@ -37,3 +37,26 @@ def test_shares_are_kept_and_a_person_keeps_the_call_centre_whatever_the_list() 
     again = assign(people.slice(40_000, 30_000).reverse(), centres)
     expected = dict(zip(first["person_key"], first["call_centre_id"], strict=True))
     assert all(expected[k] == c for k, c in again.select("person_key", "call_centre_id").iter_rows())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(["p1", "p2", "p3", "p4"]), st.integers(0, 10**6)),
+                          st.sampled_from(["NL", "BE", "FR", None]), st.one_of(st.booleans(), st.none())),
+                max_size=40),
+       st.booleans())
+def test_rows_alone_are_assigned_as_the_grouping_of_every_row_assigns_them(
+        rows: list[tuple[str | int, str | None, bool | None]], regional: bool) -> None:
+    # Rows of a number the store does not know are alone (numbers are distinct): assigning them without
+    # grouping must give every row what grouping every row gives it, people of several rows included.
+    seen: set[int] = set()
+    unique = [r for r in rows if not isinstance(r[0], int) or not (r[0] in seen or seen.add(r[0]))]
+    frame = pl.DataFrame({"person_key": [k if isinstance(k, str) else f"n:{k}" for k, _, _ in unique],
+                          "region": [r for _, r, _ in unique], "customer": [c for _, _, c in unique]},
+                         schema={"person_key": pl.String, "region": pl.String, "customer": pl.Boolean})
+    centres = [CallCentre("a", "A", 70, frozenset()), CallCentre("b", "B", 30, frozenset())]
+    if regional:
+        centres.append(CallCentre("c", "C", 100, frozenset({"BE"})))
+    grouped = assign(frame, centres)
+    alone = assign(frame, centres, alone=pl.col("person_key").str.starts_with("n:"))
+    assert alone.columns == grouped.columns
+    assert alone.to_dicts() == grouped.to_dicts()

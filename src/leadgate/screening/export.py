@@ -165,27 +165,37 @@ def _write_files(*, allowed: pl.DataFrame, decided: list[pl.DataFrame], unassign
     the left-out rows are taken from it (the executor keeps its arguments until the call returns)."""
     blocked = _left_out(decided.pop(), unassigned, unassigned_outcome=unassigned_outcome)
     names = {c.id: c.name for c in centres}
-    files: dict[str, str] = {}
     per_centre: dict[str, dict[str, int]] = {}
-    # The store's context is built and joined once for every exported row, then split per file.
-    ordered = allowed.sort("_row")
-    sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
-    for centre in centres:
-        per_centre[centre.name] = {}
-        for flow, stem in FLOW_FILES.items():
-            rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
-                "call_centre_id")
-            path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
-            files[str(path.relative_to(out_dir))] = file_sha256(path)
-            per_centre[centre.name][stem] = rows.height
-    del ordered, sheets
+    # blocked.csv (most of a list's rows) is written and hashed on a thread of its own while this one builds
+    # and writes the call sheets: polars' writer and hashlib release the GIL, so the two take two cores
+    # where they followed each other on one (the receipt's inserts, beside, mostly wait on the driver).
+    with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-blocked") as pool:
+        left_out = pool.submit(_write_blocked, blocked, outcomes, out_dir)
+        files: dict[str, str] = {}
+        # The store's context is built and joined once for every exported row, then split per file.
+        ordered = allowed.sort("_row")
+        sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
+        for centre in centres:
+            per_centre[centre.name] = {}
+            for flow, stem in FLOW_FILES.items():
+                rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
+                    "call_centre_id")
+                path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
+                files[str(path.relative_to(out_dir))] = file_sha256(path)
+                per_centre[centre.name][stem] = rows.height
+        del ordered, sheets
+        files.update(left_out.result())
+    return _Written(files, per_centre, blocked)
+
+
+def _write_blocked(blocked: pl.DataFrame, outcomes: pl.DataFrame, out_dir: Path) -> dict[str, str]:
+    """blocked.csv of the left-out rows (_row, phone, _outcome), and its SHA-256."""
     # The outcomes' texts as categoricals: each of millions of rows gathers an index, not a copy of its
     # reason (1.3 GB of text at 10M rows); the file is the same text.
     texts = outcomes.select(pl.col("categories", "codes", "reason", "next_allowed_at").cast(pl.Categorical))
-    blocked_out = blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"]))
-    path = _write(blocked_out, out_dir / "blocked", False)
-    files[path.name] = file_sha256(path)
-    return _Written(files, per_centre, blocked)
+    path = _write(blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"])),
+                  out_dir / "blocked", False)
+    return {path.name: file_sha256(path)}
 
 
 def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
@@ -234,7 +244,9 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
         pl.coalesce(pl.col("person_id"), pl.lit("n:") + pl.col("number").cast(pl.String)).alias("person_key"),
         pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
         pl.coalesce("phone_region", "country").alias("region"))
-    allowed = assign(allowed, centres)
+    # A number the store does not know is a person of its own, on one row: leave_out_repeats left each
+    # number allowed once.
+    allowed = assign(allowed, centres, alone=pl.col("person_id").is_null())
     if payload["_row"].equals(decided["_row"]):
         allowed = allowed.hstack(payload.drop("_row").gather(allowed["_pos"])).drop("_pos")
     else:  # not aligned (never, as decide_candidates keeps the candidates' order): joined on the row number
