@@ -118,11 +118,18 @@ def attach_store(session: Session, frame: pl.DataFrame, *, points: pl.DataFrame 
     store's `phone_points`, when the caller read them already."""
     if "contact_point_id" in frame.columns:
         return frame
-    out = frame.join(phone_points(session) if points is None else points, on="e164", how="left",
-                     maintain_order="left")
+    points = phone_points(session) if points is None else points
+    # Found by the number (Int64), not joined on the e164 text: a join copies the list's 10M rows and hashes
+    # their text, where this looks up one integer column and gathers the ~300k points it finds. A point
+    # counts only where its value is exactly "+" and the digits of `number` (as `normalised` makes them).
+    keyed = points.select(pl.col("e164").str.slice(1).cast(pl.Int64, strict=False).alias("number"),
+                          pl.int_range(pl.len(), dtype=pl.Int64).alias("_at")).filter(
+        points["e164"].str.contains(r"^\+[1-9][0-9]{0,17}$"))
+    at = frame.select("number").join(keyed, on="number", how="left", maintain_order="left")["_at"]
+    found = points.select("contact_point_id", "person_id", "person_kind", "person_country",
+                          "person_job_title").gather(at)
     # The store knows the person: its kind, country and job title are the facts (as `decide --contact`).
-    return out.with_columns(
-        pl.coalesce("person_kind", "kind").alias("kind"),
-        pl.coalesce("person_job_title", "job_title").alias("job_title"),
-        pl.col("person_country").alias("person_country"),
-    ).drop("person_kind", "person_job_title")
+    return frame.with_columns(
+        pl.coalesce(found["person_kind"], pl.col("kind")).alias("kind"),
+        pl.coalesce(found["person_job_title"], pl.col("job_title")).alias("job_title"),
+    ).hstack(found.select("contact_point_id", "person_id", "person_country"))
