@@ -119,9 +119,10 @@ def attach_store(session: Session, frame: pl.DataFrame, *, points: pl.DataFrame 
     if "contact_point_id" in frame.columns:
         return frame
     points = phone_points(session) if points is None else points
-    # Found by the number (Int64), not joined on the e164 text: a join copies the list's 10M rows and hashes
-    # their text, where this looks up one integer column and gathers the ~300k points it finds. A point
-    # counts only where its value is exactly "+" and the digits of `number` (as `normalised` makes them).
+    # Found by the number (Int64) instead of a join on the e164 text: the list's 10M numbers are looked up as
+    # integers, not hashed as text, and the list's own columns are not carried through a join (at 10M rows
+    # ~1.9-2.2 -> ~1.8 s in a whole run). A point counts only where its value is exactly "+" and the digits
+    # of `number`, as `normalised` makes them.
     keyed = points.select(pl.col("e164").str.slice(1).cast(pl.Int64, strict=False).alias("number"),
                           pl.int_range(pl.len(), dtype=pl.Int64).alias("_at")).filter(
         points["e164"].str.contains(r"^\+[1-9][0-9]{0,17}$"))
