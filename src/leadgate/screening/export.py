@@ -167,8 +167,9 @@ def _write_files(*, allowed: pl.DataFrame, decided: list[pl.DataFrame], unassign
     names = {c.id: c.name for c in centres}
     per_centre: dict[str, dict[str, int]] = {}
     # blocked.csv (most of a list's rows) is written and hashed on a thread of its own while this one builds
-    # and writes the call sheets: polars' writer and hashlib release the GIL, so the two take two cores
-    # where they followed each other on one (the receipt's inserts, beside, mostly wait on the driver).
+    # and writes the call sheets: polars' writer and hashlib release the GIL, so the two no longer follow
+    # each other. Which side bounds the writing stage then depends on the day: the files, or the receipt
+    # the session's thread inserts meanwhile (SQLite's own work per value, not a wait).
     with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-blocked") as pool:
         left_out = pool.submit(_write_blocked, blocked, outcomes, out_dir)
         files: dict[str, str] = {}
