@@ -1,4 +1,4 @@
-"""with_registers (is_in + binary search) equals the plain left join it replaced, for random register
+"""with_registers (binary search of the sorted numbers) equals the plain left join it replaced, for random register
 states (with and without a full snapshot, with check-service answers overriding it) and random rows."""
 
 from __future__ import annotations
@@ -52,13 +52,22 @@ def test_the_lookup_equals_a_left_join(specs: list[tuple[bool, dict[int, tuple[b
     assert with_registers(frame, states).equals(_reference(frame, states))
 
 
-def test_the_search_on_two_threads_equals_one_search() -> None:
+def test_a_long_list_in_no_order_equals_the_join() -> None:
+    """Enough rows for polars to sort them on several threads, many numbers repeated and missing."""
     import numpy as np
 
-    from leadgate.screening.service import _search
-
     rng = np.random.default_rng(7)
-    keys = np.unique(rng.integers(0, 10**9, 300_000))
-    values = rng.integers(-1, 10**9, 1_200_001)
-    values[::3] = keys[rng.integers(0, keys.size, values[::3].size)]
-    assert np.array_equal(_search(keys, values), np.searchsorted(keys, values))
+    states = []
+    for i, full in enumerate((True, False)):
+        keys = np.unique(rng.integers(0, 10**6, 50_000))
+        numbers = pl.DataFrame({"number": keys, "listed": rng.random(keys.size) < 0.8,
+                                "checked_at": [BASE + timedelta(days=int(d)) for d in rng.integers(0, 5, keys.size)]},
+                               schema=STATE_SCHEMA)
+        states.append(RegisterState(f"xx-r{i}", (i,), BASE if full else None, numbers))
+    values = rng.integers(-5, 10**6, 300_000).astype(object)
+    listed = states[0].numbers["number"].to_numpy()
+    values[::3] = listed[rng.integers(0, listed.size, values[::3].size)]
+    values[::11] = None
+    frame = pl.DataFrame({"_row": range(values.size), "number": list(values)},
+                         schema={"_row": pl.Int64, "number": pl.Int64})
+    assert with_registers(frame, states).equals(_reference(frame, states))
