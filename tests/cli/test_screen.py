@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -60,6 +62,15 @@ def test_screen_a_lead_file_into_call_lists(run_cli: RunCli, database_url: str, 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["source"]["file"] == "leads.csv" and len(summary["source"]["sha256"]) == 64
     assert count(database_url, Export) == 1
+    _assert_files_hash_as_recorded(out, summary)
+
+
+def _assert_files_hash_as_recorded(out: Path, summary: dict[str, Any]) -> None:
+    """Every file written is in the summary (and so in the ledger event) with the SHA-256 of its bytes."""
+    written = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != "summary.json"}
+    assert set(summary["files"]) == written
+    for name, sha in summary["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha, name
 
 
 def test_xlsx_call_lists(run_cli: RunCli, database_url: str, tmp_path: Path, leads: Path, books: Rulebooks) -> None:
@@ -72,6 +83,7 @@ def test_xlsx_call_lists(run_cli: RunCli, database_url: str, tmp_path: Path, lea
     rows = sum(openpyxl.load_workbook(p).active.max_row - 1 for p in books_written)  # type: ignore[union-attr]
     assert rows == 3
     assert assert_exports_lawful(database_url, books, out, key=KEY) == 3
+    _assert_files_hash_as_recorded(out, json.loads((out / "summary.json").read_text()))
 
 
 def test_screen_the_campaign_s_stored_candidates(run_cli: RunCli, database_url: str, tmp_path: Path,

@@ -22,7 +22,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from leadgate.intake.bulk import insert_frame
-from leadgate.kit.files import file_sha256
+from leadgate.kit.files import file_sha256, write_csv_sha256
 from leadgate.ledger import service as ledger
 from leadgate.registers.lookup import RegisterState
 from leadgate.screening.assign import CallCentre, assign
@@ -104,7 +104,8 @@ def _context(rows: pl.DataFrame, ctx: Context, view: StoreView, centres: dict[st
                                                "lead_information", "call_from", "jurisdiction")})
 
 
-def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> Path:
+def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> tuple[Path, str]:
+    """The file written (CSV, or XLSX with `xlsx`) and its SHA-256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if xlsx:
         from openpyxl import Workbook
@@ -116,10 +117,9 @@ def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> Path:
         for row in frame.iter_rows():
             sheet.append(list(row))
         book.save(target)
-        return target
+        return target, file_sha256(target)
     target = path.with_suffix(".csv")
-    frame.write_csv(target)
-    return target
+    return target, write_csv_sha256(frame, target)
 
 
 def _counts(blocked: pl.DataFrame, outcomes: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -181,8 +181,8 @@ def _write_files(*, allowed: pl.DataFrame, decided: list[pl.DataFrame], unassign
             for flow, stem in FLOW_FILES.items():
                 rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
                     "call_centre_id")
-                path = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
-                files[str(path.relative_to(out_dir))] = file_sha256(path)
+                path, sha = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
+                files[str(path.relative_to(out_dir))] = sha
                 per_centre[centre.name][stem] = rows.height
         del ordered, sheets
         files.update(left_out.result())
@@ -194,9 +194,9 @@ def _write_blocked(blocked: pl.DataFrame, outcomes: pl.DataFrame, out_dir: Path)
     # The outcomes' texts as categoricals: each of millions of rows gathers an index, not a copy of its
     # reason (1.3 GB of text at 10M rows); the file is the same text.
     texts = outcomes.select(pl.col("categories", "codes", "reason", "next_allowed_at").cast(pl.Categorical))
-    path = _write(blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"])),
-                  out_dir / "blocked", False)
-    return {path.name: file_sha256(path)}
+    path, sha = _write(blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"])),
+                       out_dir / "blocked", False)
+    return {path.name: sha}
 
 
 def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
