@@ -47,7 +47,7 @@ def _read(path: Path, *, fast: bool) -> Table | str:
     """The Table, or the message of the InvalidInput; fast=False forces the general path."""
     if not fast:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(reader, "_read_utf8_csv", lambda path: None)
+            patch.setattr(reader, "_read_utf8_csv", lambda path, **_: None)
             return _read(path, fast=True)
     try:
         return read_table(path)
@@ -90,8 +90,8 @@ def test_the_fast_path_is_taken_for_utf8(tmp_path: Path, monkeypatch: pytest.Mon
     taken = []
     fast = reader._read_utf8_csv
 
-    def spied(path: Path) -> object:
-        taken.append(fast(path))
+    def spied(path: Path, **kw: object) -> object:
+        taken.append(fast(path, **kw))  # type: ignore[arg-type]
         return taken[-1]
     monkeypatch.setattr(reader, "_read_utf8_csv", spied)
     table = read_table(path)
@@ -137,7 +137,7 @@ def test_reading_some_columns_gives_those_columns_of_the_whole_table(content: by
         whole = _read(path, fast=fast)
         with pytest.MonkeyPatch.context() as patch:
             if not fast:
-                patch.setattr(reader, "_read_utf8_csv", lambda path: None)
+                patch.setattr(reader, "_read_utf8_csv", lambda path, **_: None)
             try:
                 some: Table | str = read_table(path, columns=lambda headers: chosen & set(range(len(headers))))
             except InvalidInput as exc:
@@ -149,3 +149,32 @@ def test_reading_some_columns_gives_those_columns_of_the_whole_table(content: by
         if chosen & set(range(len(whole.headers))) else whole.frame.columns
     assert_frame_equal(some.frame, whole.frame.select(kept))
     assert (some.headers, some.sha256) == (whole.headers, whole.sha256)
+
+
+def test_the_other_columns_are_read_only_for_a_row_blank_in_the_chosen_ones(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b"Naam;Telefoon;Opmerking\nJan;0612345678;x\n")
+    parsed: list[list[int]] = []
+    parse = reader._polars_csv
+
+    def spied(source: object, delimiter: str, *, header: bool, columns: list[int] | None = None) -> object:
+        if not header:
+            parsed.append(columns)  # type: ignore[arg-type]
+        return parse(source, delimiter, header=header, columns=columns)  # type: ignore[arg-type]
+    monkeypatch.setattr(reader, "_polars_csv", spied)
+    assert read_table(path, columns=lambda headers: {1}).frame.rows() == [(2, "0612345678")]
+    assert parsed == [[1]]  # the chosen column alone, once
+    path.write_bytes(b"Naam;Telefoon;Opmerking\nJan;;x\n;;\n")
+    assert read_table(path, columns=lambda headers: {1}).frame.rows() == [(2, None)]  # line 3 is blank
+    assert parsed[1:] == [[1], [0, 2]]
+
+
+def test_a_file_changed_before_its_other_columns_are_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_bytes(b"Naam;Telefoon\n;\nJan;0612345678\n")
+    fast = reader._read_utf8_csv(path, columns=lambda headers: {1})
+    assert fast is not None and fast[5] is not None
+    path.write_bytes(b"Naam;Telefoon\nPiet;\nJan;0612345678\n")
+    with pytest.raises(InvalidInput, match="changed while it was being read"):
+        fast[5]()
