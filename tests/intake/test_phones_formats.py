@@ -219,7 +219,8 @@ def test_rows_without_a_number_keep_their_place_and_an_empty_list_gives_no_rows(
     assert normalise_rows(frame.head(1))["e164"].to_list() == [None]
 
 
-def test_settling_in_two_halves_gives_the_answers_of_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("slice_rows", [10**9, 7, 1])  # two halves; slices of 7 rows (the last shorter); of one
+def test_settling_in_slices_gives_the_answers_of_one_pass(monkeypatch: pytest.MonkeyPatch, slice_rows: int) -> None:
     from leadgate.intake import phones
 
     rows = _rows(random.Random(11), junk_share=0.3) * 3
@@ -227,5 +228,6 @@ def test_settling_in_two_halves_gives_the_answers_of_one_pass(monkeypatch: pytes
                          schema={"raw": pl.String, "region": pl.String})
     whole = normalise_rows(frame)
     monkeypatch.setattr(phones, "SPLIT_FROM", 2)
+    monkeypatch.setattr(phones, "SLICE", slice_rows)
     assert normalise_rows(frame).equals(whole)
     assert whole["e164"].null_count() < frame.height  # valid numbers are in the comparison

@@ -249,17 +249,22 @@ def normalise_phones(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([done, slow])
 
 
-# Rows from which _settle runs on halves in two threads: its passes are row by row, and polars runs most
+# Rows from which _settle runs on slices in two threads: its passes are row by row, and polars runs most
 # of them on one core (a string column in one chunk); from a million rows the second core halves the wall.
 SPLIT_FROM = 1_000_000
+# Rows per slice: each slice's passes hold a dozen intermediate columns (stripped text, digits, the
+# national number, ...) until it is settled; two slices at a time, not two halves of a 10M-row list,
+# keep that to a few hundred MB instead of ~1.6 GB.
+SLICE = 1_000_000
 
 
 def _settled(indexed: pl.DataFrame) -> pl.DataFrame:
     if indexed.height < SPLIT_FROM:
         return _settle(indexed)
-    half = indexed.height // 2
+    size = min(SLICE, -(-indexed.height // 2))
     with ThreadPoolExecutor(2) as pool:
-        return pl.concat(list(pool.map(_settle, (indexed.slice(0, half), indexed.slice(half)))))
+        return pl.concat(list(pool.map(_settle, (indexed.slice(start, size)
+                                                 for start in range(0, indexed.height, size)))))
 
 
 def normalise_rows(frame: pl.DataFrame) -> pl.DataFrame:
