@@ -229,7 +229,9 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
     """The files, the receipt and the ledger event of `candidates`; rows carry the index of their outcome,
     not its strings, so 10M rows cost 10M integers. Takes the candidates' rows and payload over (they are
     empty afterwards) so that the 10M-row frames are freed before the files are written."""
-    decided, payload = candidates.rows, candidates.payload
+    # Only what writing reads: the register columns, job titles and the like of 10M rows are let go here,
+    # before the writing stage's own frames are built beside them (its peak of memory).
+    decided, payload = candidates.rows.select(*_CARRIED, "raw", "allowed"), candidates.payload
     candidates.rows = candidates.payload = pl.DataFrame()
     duplicate_outcome, unassigned_outcome = outcomes.height, outcomes.height + 1
     outcomes = pl.concat([outcomes, pl.DataFrame(
