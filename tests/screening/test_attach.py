@@ -1,14 +1,13 @@
-"""attach_store finds each row's stored point by its number: the same rows as joining on the e164 text."""
+"""with_points (attach_store with the points read) finds each row's stored point by its number: the same
+rows as joining on the e164 text."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadgate.screening.candidates import attach_store
+from leadgate.screening.candidates import with_points
 from leadgate.screening.storeview import PHONE_POINTS_SCHEMA
 
 numbers = st.integers(3161000000, 3161000040).map(lambda n: f"+{n}")
@@ -37,8 +36,7 @@ def test_points_are_found_by_number_as_by_their_text(rows: list[str | None], sto
     points = pl.DataFrame([(v, f"cp{i}", f"p{i}", "business" if i % 2 else None, "BE" if i % 3 else None,
                             f"title {i}" if i % 4 else None) for i, v in enumerate(stored)],
                           schema=PHONE_POINTS_SCHEMA, orient="row")
-    session: Any = None  # given the points, attach_store reads nothing
-    got = attach_store(session, frame, points=points)
+    got = with_points(frame, points)
     expected = _joined(frame, points.filter(pl.col("e164").str.contains(r"^\+[1-9][0-9]*$")))
     assert got.columns == expected.columns
     assert got.to_dicts() == expected.to_dicts()

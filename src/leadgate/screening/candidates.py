@@ -112,17 +112,16 @@ def normalised(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.hstack(answers).with_columns(pl.col("e164").str.slice(1).cast(pl.Int64).alias("number"))
 
 
-def attach_store(session: Session, frame: pl.DataFrame, *, points: pl.DataFrame | None = None) -> pl.DataFrame:
+def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
     """Adds person_id and contact_point_id of the stored phone contact point with the same number (stored
-    candidates have them already), and the stored person's kind, country and job title. `points`: the
-    store's `phone_points`, when the caller read them already."""
+    candidates have them already), and the stored person's kind, country and job title."""
     if "contact_point_id" in frame.columns:
         return frame
-    return with_points(frame, phone_points(session) if points is None else points)
+    return with_points(frame, phone_points(session))
 
 
 def with_points(frame: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
-    """attach_store with the store's phone points already read: no session needed."""
+    """attach_store with the store's `phone_points` already read: no session needed."""
     # Found by the number (Int64) instead of a join on the e164 text: the list's 10M numbers are looked up as
     # integers, not hashed as text, and the list's own columns are not carried through a join (at 10M rows
     # ~1.9-2.2 -> ~1.8 s in a whole run). A point counts only where its value is exactly "+" and the digits
