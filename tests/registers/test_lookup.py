@@ -87,6 +87,10 @@ def test_single_lookup_and_bulk_states_agree_with_the_rule(database_url: str, bo
             at = START + timedelta(hours=hour, minutes=30 if hour % 2 else 0)
             with unit_of_work(database_url) as session:
                 states = {s.name: s for s in registers.register_states(session, at=at, data_dir=data_dir)}
+                if (state := states.get("be-dncm")) is not None:  # uniform says so exactly when it is so
+                    default = state.default_checked_at
+                    assert state.uniform == (default is not None and bool(
+                        (state.numbers["listed"] & (state.numbers["checked_at"] == default)).all())), at
                 for number in (*POOL, NEVER):
                     single = {c.name: (c.listed, c.checked_at)
                               for c in registers.register_checks(session, number=number, at=at)}

@@ -33,21 +33,25 @@ def _reference(frame: pl.DataFrame, states: list[RegisterState]) -> pl.DataFrame
 state_spec = st.tuples(
     st.booleans(),  # a full snapshot
     st.dictionaries(st.integers(0, 60), st.tuples(st.booleans(), st.integers(0, 5)), max_size=30),
+    st.booleans(),  # uniform: a full snapshot's list alone, every number listed at its moment
 )
 
 
 @settings(max_examples=200, deadline=None)
 @given(specs=st.lists(state_spec, min_size=1, max_size=3),
        rows=st.lists(st.one_of(st.none(), st.integers(0, 60)), max_size=60))
-def test_the_lookup_equals_a_left_join(specs: list[tuple[bool, dict[int, tuple[bool, int]]]],
+def test_the_lookup_equals_a_left_join(specs: list[tuple[bool, dict[int, tuple[bool, int]]], bool],
                                        rows: list[int | None]) -> None:
     states = []
-    for i, (full, entries) in enumerate(specs):
+    for i, (full, entries, alone) in enumerate(specs):
+        uniform = full and alone
+        default = BASE - timedelta(days=1) if full else None
         numbers = pl.DataFrame({"number": sorted(entries),
-                                "listed": [entries[n][0] for n in sorted(entries)],
-                                "checked_at": [BASE + timedelta(days=entries[n][1]) for n in sorted(entries)]},
+                                "listed": [uniform or entries[n][0] for n in sorted(entries)],
+                                "checked_at": [default if uniform else BASE + timedelta(days=entries[n][1])
+                                               for n in sorted(entries)]},
                                schema=STATE_SCHEMA)
-        states.append(RegisterState(f"xx-r{i}", (i,), BASE - timedelta(days=1) if full else None, numbers))
+        states.append(RegisterState(f"xx-r{i}", (i,), default, numbers, uniform))
     frame = pl.DataFrame({"_row": range(len(rows)), "number": rows}, schema={"_row": pl.Int64, "number": pl.Int64})
     assert with_registers(frame, states).equals(_reference(frame, states))
 

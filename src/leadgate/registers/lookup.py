@@ -39,6 +39,10 @@ class RegisterState:
     # number (Int64), listed (Boolean), checked_at (Datetime us UTC): each number whose status differs
     # from the default.
     numbers: pl.DataFrame
+    # Every row of `numbers` is listed at default_checked_at (a full snapshot with no later check answers,
+    # the usual case): a lookup then needs only the sorted numbers, and the two constant columns of a
+    # 25M-number snapshot are never built (~0.6 s and ~0.2 GB on first touch).
+    uniform: bool = False
 
 
 class SnapshotLike(Protocol):
@@ -113,16 +117,20 @@ def register_states(session: Session, *, at: datetime, data_dir: Path) -> list[R
         ids = tuple(s.id for s in chosen.checks)
         default: datetime | None = None
         numbers = checked
+        uniform = False
         if chosen.full is not None:
             default = _when(chosen.full)
             ids = (chosen.full.id, *ids)
-            listed = listed_numbers(session, snapshot=chosen.full, data_dir=data_dir).to_frame("number")
+            # One chunk (the Parquet file's row groups are many): searched as one numpy array, copied here
+            # beside the reading of the lead file rather than on the first lookup.
+            listed = listed_numbers(session, snapshot=chosen.full, data_dir=data_dir).rechunk().to_frame("number")
             listed = listed.with_columns(pl.lit(True).alias("listed"),
                                          pl.lit(default).cast(pl.Datetime("us", "UTC")).alias("checked_at"))
             # The list is sorted already; with no later check answers (the usual case) it is the state as is.
             numbers = listed if checked.height == 0 else pl.concat(
                 [listed.join(checked, on="number", how="anti"), checked]).sort("number")
-        states.append(RegisterState(name, ids, default, numbers.select(list(STATE_SCHEMA))))
+            uniform = checked.height == 0
+        states.append(RegisterState(name, ids, default, numbers.select(list(STATE_SCHEMA)), uniform))
     return states
 
 

@@ -61,21 +61,26 @@ def with_registers(frame: pl.DataFrame, states: list[RegisterState]) -> pl.DataF
     numbers = frame["number"].fill_null(-1)  # -1: no number, never in a register
     order = numbers.arg_sort().to_numpy()  # polars sorts on every core; once for all the registers
     ascending = numbers.to_numpy()[order]
+    moment = pl.Datetime("us", "UTC")
     for i, state in enumerate(states):
         listed_col, at_col = register_columns(i)
-        at = state.numbers["checked_at"].dt.convert_time_zone("UTC")
         # Without a full snapshot a number the check services never saw was not checked (null).
-        default = (pl.lit(None, at.dtype) if state.default_checked_at is None
-                   else pl.lit(state.default_checked_at).cast(at.dtype))
+        default = (pl.lit(None, moment) if state.default_checked_at is None
+                   else pl.lit(state.default_checked_at).cast(moment))
         base = frame.select(pl.when(known).then(pl.lit(False) if state.default_checked_at else None)
                             .cast(pl.Boolean).alias(listed_col), pl.when(known).then(default).alias(at_col))
         keys = state.numbers["number"].to_numpy()
         positions = np.searchsorted(keys, ascending)
         hit = keys[np.minimum(positions, max(keys.size - 1, 0))] == ascending if keys.size else np.zeros(0, bool)
         rows = pl.Series(order[hit], dtype=pl.Int64)
-        found = pl.Series(positions[hit], dtype=pl.Int64)
-        frame = frame.with_columns(base[listed_col].scatter(rows, state.numbers["listed"].gather(found)),
-                                   base[at_col].scatter(rows, at.gather(found)))
+        if state.uniform:  # every number listed at the snapshot's moment: its two columns are not touched
+            listed = pl.repeat(True, rows.len(), eager=True)
+            at = pl.repeat(state.default_checked_at, rows.len(), eager=True).cast(moment)
+        else:
+            found = pl.Series(positions[hit], dtype=pl.Int64)
+            listed = state.numbers["listed"].gather(found)
+            at = state.numbers["checked_at"].dt.convert_time_zone("UTC").gather(found)
+        frame = frame.with_columns(base[listed_col].scatter(rows, listed), base[at_col].scatter(rows, at))
     return frame
 
 
