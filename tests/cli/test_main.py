@@ -44,3 +44,33 @@ def test_a_command_loads_its_own_module_only() -> None:
     assert "leadgate.cli.screen" in loaded
     others = {f"leadgate.cli.{module}" for module, _, _ in COMMANDS.values()} - {"leadgate.cli.screen"}
     assert not others & set(loaded) and not [m for m in loaded if m.startswith("alembic")], loaded
+
+
+RUN = ("import atexit, sys, threading, time\n"
+       "atexit.register(lambda: print('exit handler ran', flush=True))\n"
+       "{extra}"
+       "from leadgate.cli.main import run\n"
+       "sys.argv = ['leadgate', *sys.argv[1:]]\n"
+       "run()\n")
+
+
+@pytest.mark.parametrize("args, code", [(["rules", "list"], 0), (["scren"], 2), (["rules", "show", "zz"], 1)])
+def test_the_program_ends_with_the_commands_code_its_output_and_exit_handlers(args: list[str], code: int) -> None:
+    """`run` ends the process without the interpreter's teardown: the code, every line written and the exit
+    handlers must come through all the same (the output goes to a pipe, so it is buffered)."""
+    proc = subprocess.run([sys.executable, "-c", RUN.format(extra=""), *args], capture_output=True, text=True,
+                          env=clean_env(), timeout=60)
+    assert proc.returncode == code, proc.stderr
+    assert proc.stdout.endswith("exit handler ran\n")
+    if code == 0:
+        listed = proc.stdout.splitlines()
+        assert any("BE" in line for line in listed) and any("NL" in line for line in listed), proc.stdout
+
+
+def test_a_thread_still_running_is_waited_for() -> None:
+    extra = ("def late():\n    time.sleep(0.3)\n    print('thread done', flush=True)\n"
+             "threading.Thread(target=late).start()\n")
+    proc = subprocess.run([sys.executable, "-c", RUN.format(extra=extra), "rules", "list"], capture_output=True,
+                          text=True, env=clean_env(), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "thread done" in proc.stdout and proc.stdout.endswith("exit handler ran\n")

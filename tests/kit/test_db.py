@@ -1,10 +1,12 @@
-"""The PostgreSQL pool: a pooled connection whose server side went away while it sat idle is replaced before
-a request uses it (it is pinged after PING_AFTER_IDLE_SECONDS idle, not on every checkout)."""
+"""The engines: on PostgreSQL a pooled connection whose server side went away while it sat idle is replaced
+before a request uses it (it is pinged after PING_AFTER_IDLE_SECONDS idle, not on every checkout); disposing
+the engines ends their sessions."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from leadgate.kit import db
 
@@ -47,3 +49,26 @@ def test_a_connection_back_within_the_idle_time_is_not_pinged(pg_url: str, monke
     monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
     backend_pid(pg_url)
     assert len(pings) == 1
+
+
+def test_disposing_the_engines_ends_their_sessions(database_url: str) -> None:
+    """What `leadgate` does before its process ends without teardown (cli.main.run): every pooled
+    connection is closed, so PostgreSQL sees each session end."""
+    with db.unit_of_work(database_url) as session:
+        session.execute(text("SELECT 1"))
+        pid = int(session.execute(text("SELECT pg_backend_pid()")).scalar_one()) \
+            if database_url.startswith("postgresql") else None
+    assert db.engine_for(database_url).pool.checkedin() >= 1  # type: ignore[attr-defined]
+    db.dispose_engines()
+    assert db.engine_for(database_url).pool.checkedin() == 0  # type: ignore[attr-defined]
+    if pid is not None:
+        import time
+
+        with create_engine(database_url, poolclass=NullPool).connect() as connection:
+            for _ in range(50):
+                alive = connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                           {"pid": pid}).scalar_one()
+                if not alive:
+                    break
+                time.sleep(0.05)
+        assert not alive

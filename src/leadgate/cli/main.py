@@ -6,6 +6,10 @@ Each command's module is imported when that command runs: a command pays for its
 
 from __future__ import annotations
 
+import atexit
+import os
+import sys
+import threading
 from functools import cache
 from importlib import import_module
 from typing import Any
@@ -75,5 +79,30 @@ def _root() -> None:
     pass  # the commands come from LazyCommands; a callback makes Typer build a group for them
 
 
+def run() -> None:
+    """The `leadgate` console command: the app, then the process ends without tearing the interpreter down.
+
+    The teardown frees every module and object one at a time: ~0.3 s after a screening of a million rows,
+    ~0.4 s after ten million, all of it after the work is done and committed. Exit handlers still run (the
+    logs are flushed), the database connections are closed and the standard streams flushed. While another
+    thread is alive the process ends the usual way (which waits for it)."""
+    try:
+        app()
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+        sys.exit(code)
+    if (db := sys.modules.get("leadgate.kit.db")) is not None:
+        db.dispose_engines()
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = 120  # what Python itself exits with when it cannot flush them (a closed pipe, a full disk)
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":
-    app()
+    run()
