@@ -59,8 +59,9 @@ def screen_run(setup: dict[str, Any], file: Path, out: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGATE_")} | {
         "LEADGATE_DATABASE_URL": setup["url"], "LEADGATE_SUPPRESSION_KEY": setup["key"],
         "LEADGATE_DATA_DIR": setup["data_dir"], "COLUMNS": "200", "NO_COLOR": "1"}
-    leadgate = str(Path(sys.executable).parent / "leadgate")
-    result = measured([leadgate, "screen", "--campaign", setup["campaign"], "--leads", str(file), "--at", setup["at"],
+    # `python -m leadgate.cli.main` runs what the `leadgate` script runs, from whichever leadgate PYTHONPATH
+    # puts first: an older checkout's src/ can be measured against this one in the same hour.
+    result = measured([sys.executable, "-m", "leadgate.cli.main", "screen", "--campaign", setup["campaign"], "--leads", str(file), "--at", setup["at"],
                        "--out", str(out)], env)
     stages = [line.strip() for line in result.pop("stderr").splitlines() if line.strip().startswith("[")]
     said = " ".join(result.pop("stdout").split())
