@@ -7,7 +7,8 @@ files in to call-centre files out, as the real command in a child process.
     python bench/bench_screen.py --files bench/data/screen-leads-1m.csv --repeat 1 --naive-n 20000
 
 Per file: wall time, CPU time (user + system, wait4) and peak RSS of the `leadgate screen` process, rows/s,
-exported / left-out counts and the stage lines it prints. Every run adds one export to the store (ledger
+exported / left-out counts, and per stage (the stage lines it prints) the wall time and how many cores the
+process and its forked workers kept busy (sampled from /proc). Every run adds one export to the store (ledger
 event, export_contacts rows); screening does not read them back.
 
 The naive baseline, in process on the first `--naive-n` rows of the 1M file: per row `phonenumbers.parse` +
@@ -20,10 +21,16 @@ whole. Results also go to bench/data/screen-results.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +40,6 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_intake import measured
 
 from leadgate.core.engine import decide
 from leadgate.decisions.service import campaign_facts
@@ -55,14 +61,84 @@ def lines(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b"")) - 1
 
 
+def _tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of `root`, its waited-for children and its live children, from /proc."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(entry) == root:  # a forked worker's CPU moves to cutime/cstime once it is waited for
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif int(fields[1]) == root:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def staged(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Wall time, CPU time (user + system) and peak RSS (MB) from wait4, plus each stage's wall time and how
+    many cores the process and its workers kept busy in it: the stage lines are timed as they arrive on
+    stderr and the process tree's CPU is sampled from /proc every 0.1 s meanwhile."""
+    start = time.perf_counter()
+    samples: list[tuple[float, float]] = []
+    marks: list[tuple[float, str]] = []
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env=env, text=True)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                samples.append((time.perf_counter() - start, _tree_cpu(proc.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        assert proc.stderr is not None
+        err = []
+        for line in proc.stderr:
+            err.append(line)
+            if line.strip().startswith("["):
+                name = line.strip().split("]", 1)[1].strip(" .")
+                marks.append((time.perf_counter() - start, re.sub(r"\s[\d,]+( rows)?$", "", name)))
+        samples.append((time.perf_counter() - start, _tree_cpu(proc.pid)))
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code
+        out.seek(0)
+        text_out = out.read().decode()
+    if code != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {code}: {''.join(err)[-2000:]}")
+
+    def cpu_at(moment: float) -> tuple[float, float]:
+        before = [s for s in samples if s[0] <= moment]
+        return before[-1] if before else (0.0, 0.0)
+
+    stages = []
+    bounds = [(0.0, "start-up"), *marks, (samples[-1][0], "")]
+    for (begin, name), (end, _) in itertools.pairwise(bounds):
+        (t0, c0), (t1, c1) = cpu_at(begin), cpu_at(end)
+        stages.append({"stage": name, "wall_s": end - begin, "cores": (c1 - c0) / (t1 - t0) if t1 > t0 else 0.0})
+    stages[-1]["stage"] += " (to the summary)"
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mb": usage.ru_maxrss / 1024,
+            "stdout": text_out, "stderr": "".join(err), "stage_cpu": stages}
+
+
 def screen_run(setup: dict[str, Any], file: Path, out: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGATE_")} | {
         "LEADGATE_DATABASE_URL": setup["url"], "LEADGATE_SUPPRESSION_KEY": setup["key"],
         "LEADGATE_DATA_DIR": setup["data_dir"], "COLUMNS": "200", "NO_COLOR": "1"}
+    shutil.rmtree(out, ignore_errors=True)  # a run starts from no files (overwriting 1.3 GB costs time too)
+    # Nor with the previous run's 1.7 GB still being written back: its commit's fsync would wait for them.
+    os.sync()
     # `python -m leadgate.cli.main` runs what the `leadgate` script runs, from whichever leadgate PYTHONPATH
     # puts first: an older checkout's src/ can be measured against this one in the same hour.
-    result = measured([sys.executable, "-m", "leadgate.cli.main", "screen", "--campaign", setup["campaign"], "--leads", str(file), "--at", setup["at"],
-                       "--out", str(out)], env)
+    result = staged([sys.executable, "-m", "leadgate.cli.main", "screen", "--campaign", setup["campaign"],
+                     "--leads", str(file), "--at", setup["at"], "--out", str(out)], env)
     stages = [line.strip() for line in result.pop("stderr").splitlines() if line.strip().startswith("[")]
     said = " ".join(result.pop("stdout").split())
     counts = said.split(": ", 1)[1].split(" left out")[0] if ": " in said else said[:200]
@@ -144,7 +220,9 @@ def main() -> None:
             run = screen_run(setup, file, args.out / f"{file.stem}-{i}")
             runs.append(run)
             print(f"{file.name}: {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU, {run['maxrss_mb']:,.0f} MB, "
-                  f"load {os.getloadavg()[0]:.1f}; {run['counts']}; {' | '.join(run['stages'])}", file=sys.stderr)
+                  f"load {os.getloadavg()[0]:.1f}; {run['counts']}", file=sys.stderr)
+            print("  " + " | ".join(f"{s['stage'][:28]} {s['wall_s']:.2f} s, {s['cores']:.2f} cores"
+                                    for s in run["stage_cpu"]), file=sys.stderr)
         wall = statistics.median(r["wall_s"] for r in runs)
         report["files"][file.name] = {"rows": rows, "runs": runs, "median_wall_s": wall,
                                       "median_cpu_s": statistics.median(r["cpu_s"] for r in runs),
