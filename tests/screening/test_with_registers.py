@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,8 @@ def test_a_long_list_in_no_order_equals_the_join() -> None:
     frame = pl.DataFrame({"_row": range(values.size), "number": list(values)},
                          schema={"_row": pl.Int64, "number": pl.Int64})
     assert with_registers(frame, states).equals(_reference(frame, states))
+
+
+def test_a_uniform_state_needs_the_full_snapshots_moment() -> None:
+    with pytest.raises(ValueError, match="needs its moment"):
+        RegisterState("xx-r0", (1,), None, pl.DataFrame(schema=STATE_SCHEMA), uniform=True)

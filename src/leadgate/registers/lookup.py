@@ -44,6 +44,10 @@ class RegisterState:
     # 25M-number snapshot are never built (~0.6 s and ~0.2 GB on first touch).
     uniform: bool = False
 
+    def __post_init__(self) -> None:
+        if self.uniform and self.default_checked_at is None:
+            raise ValueError(f"{self.name}: a uniform state is a full snapshot's list and needs its moment")
+
 
 class SnapshotLike(Protocol):
     """What choosing reads of a snapshot (a RegisterSnapshot, or a row the pre-dial path read)."""
