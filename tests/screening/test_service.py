@@ -335,13 +335,33 @@ def test_the_store_view_read_beside_a_long_file_gives_the_same_decisions(
         give_consent(database_url, f"+31 6 4200{i:04d}", given_at=AT - timedelta(days=3))
     leads = write_leads(tmp_path / "leads.csv", [{"phone": n} for n in listed])
     with unit_of_work(database_url) as session:
-        monkeypatch.setattr(service, "_whole_view", lambda file_read: False)
+        monkeypatch.setattr(service, "_whole_view", lambda listed, stored: False)
         by_ids = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
                                    data_dir=tmp_path / "data", leads=leads)
-        monkeypatch.setattr(service, "_whole_view", lambda file_read: whole)
+        monkeypatch.setattr(service, "_whole_view", lambda listed, stored: whole)
         beside = decide_candidates(session, campaign_id=CAMPAIGN, at=AT, books=books, key=KEY,
                                    data_dir=tmp_path / "data", leads=leads)
     assert beside.explained().equals(by_ids.explained())
     assert 0 < by_ids.rows["allowed"].sum() < len(listed)
     assert len(by_ids.view.consents) == 8  # the list's consented contact points only
     assert len(beside.view.consents) == 8 + (5 if whole else 0)
+
+
+@pytest.mark.parametrize(("still_reading", "rows", "stored", "whole"), [
+    (True, None, 290_000, True),  # the file outlasts the store's reads: a long list
+    (False, 10_000_000, 290_000, True),  # read already, but 34 rows per stored number
+    (False, 2_900_000, 290_000, True),  # exactly WHOLE_VIEW_RATIO rows per stored number
+    (False, 2_899_999, 290_000, False),
+    (False, 1_000_000, 290_000, False),  # a short list: its people read by their ids
+    (False, 5, 0, False),  # an empty store: nothing to read ahead
+    (False, None, 290_000, False),  # the file could not be read
+])
+def test_the_whole_view_is_read_ahead_for_a_list_long_next_to_the_store(
+        still_reading: bool, rows: int | None, stored: int, whole: bool) -> None:
+    from leadgate.screening.service import WHOLE_VIEW_RATIO, _ListLength, _whole_view
+
+    assert WHOLE_VIEW_RATIO == 10  # the table's rows above are written for it
+    listed = _ListLength()
+    if not still_reading:
+        listed.done(rows)
+    assert _whole_view(listed, stored) is whole

@@ -113,25 +113,47 @@ class _ListFree:
     histories: Histories | None = None  # stored_histories(view), with the view
 
 
+class _ListLength:
+    """The lead file's row count, handed from the thread that reads the file to the one that reads the
+    store: None while the file is being read, and after a file that could not be read."""
+
+    def __init__(self) -> None:
+        self.read = threading.Event()
+        self.rows: int | None = None
+
+    def done(self, rows: int | None) -> None:
+        self.rows = rows
+        self.read.set()
+
+
+# A list of at least this many rows per stored phone number names most of the stored people: the view of
+# all of them is read beside the normalising (see _whole_view).
+WHOLE_VIEW_RATIO = 10
+
+
 def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: Rulebooks, points: bool,
-                     file_read: threading.Event | None = None) -> _ListFree:
+                     listed: _ListLength | None = None) -> _ListFree:
     read = _ListFree(storeview.phone_points(session) if points else None,
                      register_states(session, at=at, data_dir=data_dir), listed_buckets(session))
     load_holidays(books.holiday_places(), around=at.date())  # the workers fork with them loaded
-    if read.points is None or file_read is None or not _whole_view(file_read):
+    if read.points is None or listed is None or not _whole_view(listed, read.points.height):
         return read
     view = storeview.load(session, person_ids=set(read.points["person_id"].to_list()),
                           point_ids=set(read.points["contact_point_id"].to_list()))
     return replace(read, view=view, histories=stored_histories(view))
 
 
-def _whole_view(file_read: threading.Event) -> bool:
+def _whole_view(listed: _ListLength, stored: int) -> bool:
     """Whether to read the store view of every stored phone number now, before the list says whose it
-    needs: when the other thread is still reading the file after the reads above. The list is then long
-    next to the store (10M rows: ~10 s of reading against ~3 s of these reads), so it names most of the
-    stored people anyway, and the view (4 s at 10M rows) is read while the file is normalised instead of
-    after. A short list (1M rows: read in ~1 s) names a few of them, read after by their ids."""
-    return not file_read.is_set()
+    needs: when the list is long next to the store. It then names most of the stored people anyway, and
+    the view (~4 s at 10M rows against ~290k stored numbers) is read while the file is normalised
+    instead of after, when both cores would wait for it. A short list (1M rows) names a few of them, read
+    after by their ids. Long: still being read once the reads above are done, or, read by then, at least
+    WHOLE_VIEW_RATIO rows per stored number. (The first alone left a 10M-row list's view until after the
+    normalising whenever the store's reads took longer than the file's, as on a slow day of the VM.)"""
+    if not listed.read.is_set():
+        return True
+    return listed.rows is not None and listed.rows >= WHOLE_VIEW_RATIO * max(stored, 1)
 
 
 def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, country: str | None, at: datetime,
@@ -141,15 +163,17 @@ def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, count
     on the file, so a second thread reads them while this one reads and normalises the file (polars, mostly
     without the GIL: at 1M rows about one core of the two is free then). Only that thread uses the session
     until both are done."""
-    file_read = threading.Event()
+    listed = _ListLength()
     with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
         store = pool.submit(_list_free_reads, session, at=at, data_dir=data_dir, books=books, points=True,
-                            file_read=file_read)
+                            listed=listed)
         advance = tick("reading candidates", None)
+        rows: int | None = None
         try:  # a bad file raises here; leaving the block waits for the other thread, then the error goes up
             frame, sha = cand.file_candidates(leads, mapping=mapping, country=country)
+            rows = frame.height
         finally:
-            file_read.set()
+            listed.done(rows)
         advance(1)
         frame = _normalised(frame, tick)
         return frame, {"file": leads.name, "sha256": sha}, store.result()
