@@ -24,6 +24,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 import polars as pl
@@ -31,6 +32,12 @@ from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from leadgate.core.phone import _SPECIAL, parse_phone
+
+_phonesplit: ModuleType | None
+try:  # built by setup.py where a C compiler is; without it the polars path alone, with the same answers
+    from leadgate.intake import _phonesplit
+except ImportError:  # pragma: no cover
+    _phonesplit = None
 
 HOME = ("NL", "BE", "FR", "DE", "GB")
 OUT_SCHEMA = {"e164": pl.String, "phone_region": pl.String, "mobile": pl.Boolean}
@@ -140,17 +147,15 @@ _HASH_EXTENSION = r"^(\s*\+?[0-9 \-./()]+?)[ \t,]*#[ \t,-]*[0-9]{1,9}\s*$"
 _NONE = {"e164": pl.lit(None, pl.String), "phone_region": pl.lit(None, pl.String), "mobile": pl.lit(None, pl.Boolean)}
 
 
-def _settle(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns _i, raw, region -> _i, e164/phone_region/mobile for the rows settled here (a subset, each
-    once; null e164: not a valid number). What phonenumbers does, for the inputs it can follow exactly:
+def _front(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFrame]]:
+    """The first half of _settle (polars): the rows settled as not valid (_i, e164/phone_region/mobile all
+    null), and per home region its rows' national numbers as written (_i, _rest), not yet classified:
 
     - a Latin letter anywhere: parse_phone refuses letters (and with them `x12`, `ext. 12`);
     - digits and ` -./()` only, `+` first or not at all: `+CC`, `00CC` (home regions' IDD), the
       national `0...` and the bare national number (`612345678`: no trunk 0, not starting with the
       region's country code) of the home regions; without `+` and without a region: invalid;
-    - the national number (prefix stripped as phonenumbers strips it) classified with the country
-      code's regions' patterns: valid in the main region -> that number; invalid in every region of
-      the code -> invalid; anything else (valid with a kept leading zero, GB's 180020) falls back.
+    - the rest (_classified) classifies them.
     """
     # Plain: what strip(), an optional "+" and only digits and ` -./()` leave (Rust's \s is Python's
     # strip() set less \x1c-\x1f, which then fall back). Each pass only over the rows that need it.
@@ -190,11 +195,24 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
                           pl.when(nat.str.starts_with("0") | ~nat.str.starts_with(cc_of_region)).then(region))
     parts = work.select("_i", "_intl", "_nat", home_of.alias("_home")).filter(pl.col("_home").is_not_null()) \
         .partition_by("_home", as_dict=True, include_key=False)
-    for code, meta in metas.items():
-        if (code,) not in parts:
+    rests: dict[str, pl.DataFrame] = {}
+    for (code,), part in parts.items():
+        cc = metas[code].cc
+        rests[code] = part.select("_i", pl.coalesce(pl.col("_intl").str.slice(len(cc)), pl.col("_nat")).alias("_rest"))
+    return settled, rests
+
+
+def _classified(rests: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
+    """The second half of _settle: per home region, its rows' national numbers as written (_i, _rest) ->
+    _i, e164/phone_region/mobile (null e164: not a valid number), or nothing where phonenumbers must
+    answer. The national number (prefix stripped as phonenumbers strips it) is classified with the country
+    code's regions' patterns: valid in the main region -> that number; invalid in every region of the
+    code -> invalid; anything else (valid with a kept leading zero, GB's 180020) falls back."""
+    settled: list[pl.DataFrame] = []
+    for code, meta in _metas().items():
+        if code not in rests:
             continue
-        part = parts.pop((code,)).select(
-            "_i", pl.coalesce(pl.col("_intl").str.slice(len(meta.cc)), pl.col("_nat")).alias("_rest"))
+        part = rests[code]
         part = part.with_columns(_strip(pl.col("_rest"), meta).alias("_nsn")).filter(pl.col("_nsn").is_not_null())
         nsn = pl.col("_nsn")
         columns, valid, is_mobile = _classify(nsn, meta.types, "_a")
@@ -219,7 +237,63 @@ def _settle(frame: pl.DataFrame) -> pl.DataFrame:
         settled.append(invalid.filter(pl.col("_valid") & ~nsn.str.starts_with("0")).select(
             "_i", (pl.lit("+" + meta.cc) + nsn).alias("e164"), "phone_region", "mobile"))
         settled.append(invalid.filter(~pl.col("_valid")).select("_i", **_NONE))
-    return pl.concat(settled)
+    return settled
+
+
+def _metas() -> dict[str, _Meta]:
+    return {code: meta for code in HOME if (meta := _meta(code)) is not None}
+
+
+def _settle(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns _i, raw, region -> _i, e164/phone_region/mobile for the rows settled here (a subset, each
+    once; null e164: not a valid number): _front, in C where the extension is built (_split), then
+    _classified."""
+    settled, rests = _split(frame) if _phonesplit is not None else _front(frame)
+    return pl.concat(settled + _classified(rests))
+
+
+@lru_cache(maxsize=1)
+def _known_codes() -> bytes:
+    known = bytearray(1000)
+    for cc in COUNTRY_CODE_TO_REGION_CODE:
+        if 0 < cc < 1000:
+            known[cc] = 1
+    return bytes(known)
+
+
+_UNSURE, _INVALID, _HOME = 0, 1, 2  # _phonesplit's statuses (3: open, for parse_phone)
+
+
+def _split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFrame]]:
+    """_front's answers, the plain rows in one pass of C (_phonesplit.c) and the others (a "#"
+    extension, non-ASCII white space, ...) by _front itself."""
+    assert _phonesplit is not None
+    metas = _metas()
+    index = {code: i + 1 for i, code in enumerate(metas)}
+    region = pl.col("region")  # 0: none, 1...: a home region, 255: another
+    regions = frame.select(pl.when(region.is_null()).then(pl.lit(0, pl.UInt8))
+                           .otherwise(region.replace_strict(index, default=255, return_dtype=pl.UInt8)))
+    regions = regions.to_series().to_numpy()
+    rows = frame.height
+    status, home, rest_len = (np.empty(rows, dtype=np.uint8) for _ in range(3))
+    rest = np.empty(rows, dtype=np.int64)
+    _phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ascontiguousarray(regions), [m.cc for m in metas.values()],
+                      _known_codes(), status, home, rest, rest_len)
+    answers = frame.select("_i").with_columns(pl.Series("_status", status), pl.Series("_home", home),
+                                              pl.Series("_rest", rest), pl.Series("_len", rest_len))
+    settled: list[pl.DataFrame] = []
+    rests: dict[str, pl.DataFrame] = {}
+    unsure = answers["_status"] == _UNSURE
+    if unsure.any():
+        settled, rests = _front(frame.filter(unsure))
+    settled.append(answers.filter(pl.col("_status") == _INVALID).select("_i", **_NONE))
+    found = answers.filter(pl.col("_status") == _HOME).select(
+        "_i", "_home", pl.when(pl.col("_len") > 0).then(pl.col("_rest").cast(pl.String).str.zfill(pl.col("_len")))
+        .otherwise(pl.lit("")).alias("_rest"))
+    for (number,), part in found.partition_by("_home", as_dict=True, include_key=False).items():
+        code = list(metas)[number - 1]
+        rests[code] = pl.concat([rests[code], part]) if code in rests else part
+    return settled, rests
 
 
 def _vectorised(frame: pl.DataFrame) -> pl.DataFrame:

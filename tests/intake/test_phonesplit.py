@@ -1,0 +1,78 @@
+"""The C front half of the phone normaliser (intake/_phonesplit.c) gives exactly the polars front half's
+answers: the rows settled as not valid, and per home region each row's national number as written."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadgate.intake import phones
+from leadgate.intake.phones import _front, _split
+
+pytestmark = pytest.mark.skipif(phones._phonesplit is None, reason="the C extension is not built here")
+
+# The characters that reach every branch of either half: digits, the separators, "+", "#", letters,
+# ASCII and Unicode white space, the control characters Python's strip() knows and Rust's does not.
+ALPHABET = "0123456789" * 4 + " -./()" * 2 + "+#xOé" + "\t\n\x0b\x0c\r\x1c\xa0\u2003"
+REGIONS = ["NL", "BE", "FR", "DE", "GB", "US", "ES", None]
+
+
+@st.composite
+def raws(draw: st.DrawFn) -> str:
+    head = draw(st.sampled_from(["", "+", "00", "0", " +", "+31", "+32 (0)", "0031", "+44", "0044", "+49",
+                                 "+33", "+1", "+0", "+999", "  ", "\t+"]))
+    return head + draw(st.text(ALPHABET, max_size=24))
+
+
+def _answers(settled: list[pl.DataFrame], rests: dict[str, pl.DataFrame]) -> tuple[set[int], dict[str, set]]:
+    invalid = set(pl.concat(settled)["_i"].to_list()) if settled else set()
+    return invalid, {code: set(part.select("_i", "_rest").iter_rows()) for code, part in rests.items()
+                     if part.height}
+
+
+def _frame(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
+    return pl.DataFrame({"raw": [r for r, _ in rows], "region": [g for _, g in rows]},
+                        schema={"raw": pl.String, "region": pl.String}).with_row_index("_i")
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.tuples(raws(), st.sampled_from(REGIONS)), min_size=1, max_size=60))
+def test_the_c_front_half_equals_the_polars_one(rows: list[tuple[str, str | None]]) -> None:
+    frame = _frame(rows)
+    assert _answers(*_split(frame)) == _answers(*_front(frame))
+
+
+@pytest.mark.parametrize(("raw", "region", "invalid", "rest"), [
+    ("06 12345678", "NL", False, ("NL", "0612345678")),
+    ("+31 (0)6-1234.5678", None, False, ("NL", "0612345678")),
+    ("0032 470 12 34 56", "BE", False, ("BE", "470123456")),
+    ("0032 470 12 34 56", "US", False, None),  # "00" is the home regions' prefix only: parse_phone's
+    ("612345678", "NL", False, ("NL", "612345678")),
+    ("31612345678", "NL", False, None),  # starts with the region's own code: parse_phone's
+    ("+31", None, False, ("NL", "")),
+    ("06 12345678", None, True, None),  # national, no region
+    ("+999 123", None, True, None),  # no such country code
+    ("00", "NL", True, None),
+    ("+ - .", None, True, None),  # no digits
+    ("06 1234 567x", "NL", True, None),  # a letter
+    ("06 12345678 #12", "NL", False, ("NL", "0612345678")),  # an extension: polars' half answers it
+    ("\xa006 12345678", "NL", False, ("NL", "0612345678")),  # non-ASCII white space: likewise
+    ("+1 202 555 0100", None, False, None),  # not a home region: parse_phone's
+    ("06" + "1" * 23, "NL", False, ("NL", "06" + "1" * 23)),  # longer than an int64 holds: polars' half
+])
+def test_each_kind_of_row(raw: str, region: str | None, invalid: bool, rest: tuple[str, str] | None) -> None:
+    got_invalid, got_rests = _answers(*_split(_frame([(raw, region)])))
+    assert got_invalid == ({0} if invalid else set())
+    assert got_rests == ({rest[0]: {(0, rest[1])}} if rest else {})
+
+
+def test_chunks_sliced_views_and_nulls() -> None:
+    """A column of several chunks, a slice that starts inside one (Arrow offsets) and nulls."""
+    rows = [("06 1234567" + str(i % 10), "NL") for i in range(300)] + [(None, "NL"), ("+32 470 12 34 56", None)]
+    frame = pl.concat([_frame(rows[:150]), _frame(rows[150:]).with_columns(pl.col("_i") + 150)], rechunk=False)
+    assert frame["raw"].n_chunks() == 2
+    for part in (frame, frame.slice(7, 250)):
+        part = part.filter(pl.col("raw").is_not_null()) if part.height > 280 else part
+        assert _answers(*_split(part)) == _answers(*_front(part))
