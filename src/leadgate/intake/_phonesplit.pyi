@@ -1,4 +1,5 @@
-from collections.abc import Buffer, Sequence
+from collections.abc import Sequence
 
-def split(stream: object, regions: Buffer, codes: Sequence[str], known: Buffer, status: Buffer, home: Buffer,
-          rest: Buffer, rest_len: Buffer) -> None: ...
+# The buffers: numpy arrays (regions, status, home, rest_len: uint8; rest: int64) and bytes (known).
+def split(stream: object, regions: object, codes: Sequence[str], known: bytes, status: object, home: object,
+          rest: object, rest_len: object) -> None: ...

@@ -272,13 +272,12 @@ def _split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFr
     index = {code: i + 1 for i, code in enumerate(metas)}
     region = pl.col("region")  # 0: none, 1...: a home region, 255: another
     regions = frame.select(pl.when(region.is_null()).then(pl.lit(0, pl.UInt8))
-                           .otherwise(region.replace_strict(index, default=255, return_dtype=pl.UInt8)))
-    regions = regions.to_series().to_numpy()
+                           .otherwise(region.replace_strict(index, default=255, return_dtype=pl.UInt8))).to_series()
     rows = frame.height
     status, home, rest_len = (np.empty(rows, dtype=np.uint8) for _ in range(3))
     rest = np.empty(rows, dtype=np.int64)
-    _phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ascontiguousarray(regions), [m.cc for m in metas.values()],
-                      _known_codes(), status, home, rest, rest_len)
+    _phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ascontiguousarray(regions.to_numpy()),
+                      [m.cc for m in metas.values()], _known_codes(), status, home, rest, rest_len)
     answers = frame.select("_i").with_columns(pl.Series("_status", status), pl.Series("_home", home),
                                               pl.Series("_rest", rest), pl.Series("_len", rest_len))
     settled: list[pl.DataFrame] = []
