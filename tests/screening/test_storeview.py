@@ -231,3 +231,30 @@ def test_phone_points_are_the_rows_attach_store_reads(
         assert got["e164"].is_unique().all()
         assert sorted(got["e164"].to_list()) == sorted(PHONES)
         assert got.filter(pl.col("e164") == PHONES[-1])["person_country"].to_list() == ["FR"]
+
+
+@pytest.mark.parametrize(("relations", "expected"), [
+    (None, None),
+    ([], None),
+    ([(True, date(2020, 1, 1), None)], f.Customer(paid=True)),
+    ([(False, None, date(2025, 3, 1)), (True, None, date(2024, 1, 1))],
+     f.Customer(paid=True, relationship_ended="2024-01-01")),
+    ([(True, date(2026, 12, 1), None), (False, None, None)], f.Customer(paid=False)),  # starts after the day
+    ([(True, date(2026, 12, 1), None)], None),
+])
+def test_customer_facts_built_as_trusted_equal_the_validated_ones(
+        relations: list[tuple[bool, date | None, date | None]] | None, expected: f.Customer | None) -> None:
+    got = storeview.customer(relations, date(2026, 11, 26))
+    assert got == expected
+    if got is not None:
+        assert f.Customer.model_validate(got.model_dump()) == got
+
+
+def test_objection_facts_built_as_trusted_equal_the_validated_ones() -> None:
+    at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    own, listed = [("phone", at), ("all", at + timedelta(days=1))], [("phone", at), ("email", at - timedelta(days=3))]
+    got = storeview.objections(own, listed)
+    assert got == (f.Objection(channel="email", at=(at - timedelta(days=3)).isoformat()),
+                   f.Objection(channel="phone", at=at.isoformat()),
+                   f.Objection(channel="all", at=(at + timedelta(days=1)).isoformat()))
+    assert storeview.objections(None, None) == () == storeview.objections([], None)

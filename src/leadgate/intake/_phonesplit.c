@@ -248,6 +248,8 @@ static PyObject *split(PyObject *self, PyObject *args) {
                 } else {
                     memcpy(&index, view + 8, 4);
                     memcpy(&offset, view + 12, 4);
+                    /* buffers: validity, views, the data buffers, their sizes (the last) */
+                    if (index < 0 || 2 + (int64_t)index >= array.n_buffers - 1 || offset < 0) continue;
                     s = (const uint8_t *)array.buffers[2 + index] + offset;
                 }
                 n = size;

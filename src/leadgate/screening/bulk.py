@@ -77,16 +77,20 @@ def _register_check(name: str, listed: bool, checked_at: datetime) -> f.Register
     return f.RegisterCheck.trusted(name=name, listed=listed, checked_at=checked_at)
 
 
+@lru_cache(maxsize=64)
+def _register_fields(names: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((name, *register_columns(i)) for i, name in enumerate(names))
+
+
 def row_facts(row: dict[str, Any], ctx: Context, view: StoreView,
               suppressed: dict[int, list[tuple[str, datetime]]], at: datetime | None = None) -> f.Facts:
     """The facts of the decision contract for one candidate row, as `decide --contact` would assemble them."""
     moment = at or ctx.at
     person, point, number = row.get("person_id"), row.get("contact_point_id"), row.get("number")
     checks = []
-    for i, name in enumerate(ctx.registers):
-        listed_col, at_col = register_columns(i)
-        if row.get(at_col) is not None:
-            checks.append(_register_check(name, bool(row[listed_col]), row[at_col]))
+    for name, listed_col, at_col in _register_fields(ctx.registers):
+        if (checked := row.get(at_col)) is not None:
+            checks.append(_register_check(name, bool(row[listed_col]), checked))
     # Every value is the store's or was checked column-wise (kind, country, the number's parse), so the
     # facts are built as trusted, not validated again (the representatives of a 10M-row list: ~300k).
     return f.Facts.trusted(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -236,13 +237,22 @@ def customer(relations: list[tuple[bool, date | None, date | None]] | None, day:
         return None
     known = [r for r in relations if r[1] is None or r[1] <= day]
     best = max([r for r in known if r[0]] or known, key=lambda r: r[2] or date.max, default=None)
-    return None if best is None else f.Customer(paid=best[0], relationship_ended=best[2])
+    return None if best is None else _customer(best[0], best[2])
+
+
+@lru_cache(maxsize=65_536)
+def _customer(paid: bool, ended: date | None) -> f.Customer:
+    # The store's values (a bool, a date): built as trusted, once per distinct pair, and shared (frozen).
+    return f.Customer.trusted(paid=paid, relationship_ended=ended)
 
 
 def objections(own: list[tuple[str, datetime]] | None, suppressed: list[tuple[str, datetime]] | None
                ) -> tuple[f.Objection, ...]:
+    if not own and not suppressed:
+        return ()
     unique = sorted(set(own or ()) | set(suppressed or ()), key=lambda o: (o[1], o[0]))
-    return tuple(f.Objection(channel=channel, at=at) for channel, at in unique)
+    # The store's channels and its moments through from_store: valid already, built as trusted.
+    return tuple(f.Objection.trusted(channel=channel, at=at) for channel, at in unique)
 
 
 _POINTS = pl.Schema({"e164": pl.String(), "contact_point_id": pl.String(), "person_id": pl.String()})
