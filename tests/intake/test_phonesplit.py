@@ -76,3 +76,18 @@ def test_chunks_sliced_views_and_nulls() -> None:
     for part in (frame, frame.slice(7, 250)):
         part = part.filter(pl.col("raw").is_not_null()) if part.height > 280 else part
         assert _answers(*_split(part)) == _answers(*_front(part))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(raws(), st.sampled_from(REGIONS)), min_size=1, max_size=60))
+def test_rows_normalised_without_the_extension_are_the_same(rows: list[tuple[str, str | None]]) -> None:
+    """Where the extension is not built (no C compiler), normalise_rows answers the same with polars alone."""
+    frame = pl.DataFrame({"raw": [r for r, _ in rows], "region": [g for _, g in rows]},
+                         schema={"raw": pl.String, "region": pl.String})
+    with_c = phones.normalise_rows(frame)
+    module, phones._phonesplit = phones._phonesplit, None
+    try:
+        without = phones.normalise_rows(frame)
+    finally:
+        phones._phonesplit = module
+    assert with_c.equals(without)
