@@ -1,6 +1,7 @@
 """Time `leadgate.intake.phones.normalise_phones` on N messy lead phone numbers (default 10 million).
 
     python bench/bench_phones.py --n 10000000 --repeat 3 --seed 1 [--cache /tmp/phones-10m.parquet]
+    python bench/bench_phones.py --n 10000000 --repeat 3 --compare   # the C front half against polars alone
 
 The numbers are generated column-wise (numpy + polars, a few seconds for 10M) and are nearly all
 distinct, like a real lead file. Mix per row (approximate shares):
@@ -14,6 +15,8 @@ distinct, like a real lead file. Mix per row (approximate shares):
 Reports the median wall time of `--repeat` runs and their CPU time (all threads: the figure to trust on
 a busy machine), how many distinct rows went to the per-row fallback
 (`parse_phone`), how many came out valid, and the process's peak RSS before and after normalising.
+`--compare` times `normalise_rows` (what screening runs) instead, alternating runs with the C front half
+(intake/_phonesplit.c) and without it (the polars path alone), and checks that both answer the same.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from leadgate.intake import phones
 from leadgate.intake.phones import _settle, normalise_phones
 
 COUNTRIES = ("NL", "BE", "FR", "DE", "GB")
@@ -120,6 +124,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="a parquet file: read when it exists, else written")
+    parser.add_argument("--compare", action="store_true", help="normalise_rows with and without the C half")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -133,6 +138,9 @@ def main() -> None:
           f"peak RSS {_peak_rss_mib():,.0f} MiB")
     print(frame.head(8))
 
+    if args.compare:
+        compare(frame, args.repeat)
+        return
     pairs = frame.select("raw", "region").unique(maintain_order=True).with_row_index("_i")
     settled = _settle(pairs).height
     print(f"distinct (raw, region): {pairs.height:,}; settled column-wise: {settled:,}; "
@@ -151,6 +159,30 @@ def main() -> None:
           f"(min {min(times):.2f}), CPU median {statistics.median(cpu):.2f} s; "
           f"valid {valid:,} of {out.height:,} distinct; "
           f"peak RSS {_peak_rss_mib():,.0f} MiB")
+
+
+def compare(frame: pl.DataFrame, repeat: int) -> None:
+    if phones._phonesplit is None:
+        raise SystemExit("the C extension is not built here (pip install -e . with a C compiler)")
+    module, answers = phones._phonesplit, {}
+    times: dict[str, list[float]] = {"C front half": [], "polars alone": []}
+    cpu: dict[str, list[float]] = {name: [] for name in times}
+    for _ in range(repeat):
+        for name in times:
+            phones._phonesplit = module if name == "C front half" else None
+            started, cpu_started = time.perf_counter(), time.process_time()
+            answers[name] = phones.normalise_rows(frame)
+            times[name].append(time.perf_counter() - started)
+            cpu[name].append(time.process_time() - cpu_started)
+            print(f"  {name}: {times[name][-1]:.2f} s wall, {cpu[name][-1]:.2f} s CPU")
+    phones._phonesplit = module
+    assert answers["C front half"].equals(answers["polars alone"]), "the two paths disagree"
+    wall = {name: statistics.median(t) for name, t in times.items()}
+    used = {name: statistics.median(c) for name, c in cpu.items()}
+    for name in times:
+        print(f"normalise_rows, {name}, {frame.height:,} rows: median {wall[name]:.2f} s wall, {used[name]:.2f} s CPU")
+    print(f"ratio C/polars: wall {wall['C front half'] / wall['polars alone']:.2f}, "
+          f"CPU {used['C front half'] / used['polars alone']:.2f}; same answers")
 
 
 if __name__ == "__main__":

@@ -154,6 +154,7 @@ static int writable(PyObject *obj, Out *out, Py_ssize_t itemsize, Py_ssize_t row
 }
 
 static PyObject *split(PyObject *self, PyObject *args) {
+    (void)self;
     PyObject *capsule, *region_obj, *codes_obj, *known_obj, *status_obj, *home_obj, *rest_obj, *len_obj;
     if (!PyArg_ParseTuple(args, "OOOOOOOO", &capsule, &region_obj, &codes_obj, &known_obj, &status_obj,
                           &home_obj, &rest_obj, &len_obj))
@@ -293,6 +294,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_phonesplit",
-                                    "The first half of intake.phones._settle, one pass in C.", -1, methods};
+                                    "The first half of intake.phones._settle, one pass in C.", -1, methods,
+                                    NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__phonesplit(void) { return PyModule_Create(&module); }
