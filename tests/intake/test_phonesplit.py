@@ -1,5 +1,6 @@
-"""The C front half of the phone normaliser (intake/_phonesplit.c) gives exactly the polars front half's
-answers: the rows settled as not valid, and per home region each row's national number as written."""
+"""The C pass of the phone normaliser (intake/_phonesplit.c) gives exactly the polars path's answers:
+without the patterns' program, the rows settled as not valid and per home region each row's national
+number as written (`_front`); with it, every row settled as `_front` and `_classified` settle it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadgate.intake import phones
-from leadgate.intake.phones import _front, _split
+from leadgate.intake.phones import _classified, _front, _program, _split
 
 pytestmark = pytest.mark.skipif(phones._phonesplit is None, reason="the C extension is not built here")
 
@@ -27,9 +28,18 @@ def raws(draw: st.DrawFn) -> str:
 
 
 def _answers(settled: list[pl.DataFrame], rests: dict[str, pl.DataFrame]) -> tuple[set[int], dict[str, set]]:
-    invalid = set(pl.concat(settled)["_i"].to_list()) if settled else set()
+    invalid = set(pl.concat(settled).filter(pl.col("e164").is_null())["_i"].to_list()) if settled else set()
     return invalid, {code: set(part.select("_i", "_rest").iter_rows()) for code, part in rests.items()
                      if part.height}
+
+
+def _settled(settled: list[pl.DataFrame], rests: dict[str, pl.DataFrame]) -> set[tuple]:
+    return set(pl.concat(settled + _classified(rests)).iter_rows())
+
+
+@pytest.fixture
+def without_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(phones, "_program", lambda: None)
 
 
 def _frame(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
@@ -39,9 +49,42 @@ def _frame(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
 
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.tuples(raws(), st.sampled_from(REGIONS)), min_size=1, max_size=60))
-def test_the_c_front_half_equals_the_polars_one(rows: list[tuple[str, str | None]]) -> None:
+def test_the_c_pass_settles_every_row_as_polars_does(rows: list[tuple[str, str | None]]) -> None:
     frame = _frame(rows)
-    assert _answers(*_split(frame)) == _answers(*_front(frame))
+    assert _program() is not None  # the home regions' patterns are all within digitdfa's syntax
+    assert _settled(*_split(frame)) == _settled(*_front(frame))
+
+
+@st.composite
+def national_numbers(draw: st.DrawFn) -> tuple[str, str | None]:
+    """Numbers of the home regions' own shapes (random digits are seldom valid): a region's code or its
+    national format, then digits drawn from the leading digits its patterns start with."""
+    region = draw(st.sampled_from(["NL", "BE", "FR", "DE", "GB"]))
+    cc = {"NL": "31", "BE": "32", "FR": "33", "DE": "49", "GB": "44"}[region]
+    lead = draw(st.sampled_from(["6", "61", "20", "10", "47", "49", "2", "3", "9", "15", "17", "30", "7", "74",
+                                 "1481", "1534", "1624", "7624", "74576", "800", "900", "180020", "0", "8", "5"]))
+    rest = lead + draw(st.text("0123456789", min_size=0, max_size=12))
+    form = draw(st.sampled_from(["+", "00", "0", "bare", "+0"]))
+    raw = {"+": f"+{cc} {rest}", "00": f"00{cc}{rest}", "0": f"0{rest}", "bare": rest, "+0": f"+{cc} (0){rest}"}[form]
+    return raw, draw(st.sampled_from([region, region, None, "GB"]))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(national_numbers(), min_size=1, max_size=60))
+def test_the_c_classification_equals_the_polars_one(rows: list[tuple[str, str | None]]) -> None:
+    frame = _frame(rows)
+    assert _settled(*_split(frame)) == _settled(*_front(frame))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(raws(), st.sampled_from(REGIONS)), min_size=1, max_size=60))
+def test_the_c_front_half_alone_equals_the_polars_one(rows: list[tuple[str, str | None]]) -> None:
+    frame = _frame(rows)
+    program, phones._program = phones._program, lambda: None  # type: ignore[assignment]
+    try:
+        assert _answers(*_split(frame)) == _answers(*_front(frame))
+    finally:
+        phones._program = program
 
 
 @pytest.mark.parametrize(("raw", "region", "invalid", "rest"), [
@@ -62,7 +105,8 @@ def test_the_c_front_half_equals_the_polars_one(rows: list[tuple[str, str | None
     ("+1 202 555 0100", None, False, None),  # not a home region: parse_phone's
     ("06" + "1" * 23, "NL", False, ("NL", "06" + "1" * 23)),  # longer than an int64 holds: polars' half
 ])
-def test_each_kind_of_row(raw: str, region: str | None, invalid: bool, rest: tuple[str, str] | None) -> None:
+def test_each_kind_of_row(raw: str, region: str | None, invalid: bool, rest: tuple[str, str] | None,
+                          without_program: None) -> None:
     got_invalid, got_rests = _answers(*_split(_frame([(raw, region)])))
     assert got_invalid == ({0} if invalid else set())
     assert got_rests == ({rest[0]: {(0, rest[1])}} if rest else {})
@@ -75,7 +119,7 @@ def test_chunks_sliced_views_and_nulls() -> None:
     assert frame["raw"].n_chunks() == 2
     for part in (frame, frame.slice(7, 250)):
         part = part.filter(pl.col("raw").is_not_null()) if part.height > 280 else part
-        assert _answers(*_split(part)) == _answers(*_front(part))
+        assert _settled(*_split(part)) == _settled(*_front(part))
 
 
 @settings(max_examples=200, deadline=None)

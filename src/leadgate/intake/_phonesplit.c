@@ -17,6 +17,12 @@
      OPEN    none of those: parse_phone decides, as for the polars path.
    Rows whose rest has more than 18 digits are UNSURE (an int64 holds 18 for certain).
 
+   Given a program (intake.phones._program: the regions' number patterns as digit automata, see
+   intake/digitdfa.py), a HOME row is classified in the same pass, as intake.phones._classified does it
+   (the national prefix stripped as phonenumbers strips it, the number types matched, the country code's
+   other regions tried): VALID (`home`: the region's code in the program's list, `rest`: the E.164
+   digits, `rest_len`: 1 for a mobile), INVALID, or OPEN.
+
    tests/intake/test_phonesplit.py holds every status and rest equal to what the polars path computes. */
 
 #define PY_SSIZE_T_CLEAN
@@ -42,7 +48,7 @@ struct ArrowArrayStream {
     void *private_data;
 };
 
-enum { UNSURE = 0, INVALID = 1, HOME = 2, OPEN = 3 };
+enum { UNSURE = 0, INVALID = 1, HOME = 2, OPEN = 3, VALID = 4 };
 enum { LARGE = 1, SMALL = 2, VIEW = 3 };
 
 #define MAX_HOMES 16
@@ -63,8 +69,110 @@ static int is_separator(uint8_t c) {
 static int is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 static int starts(const char *s, int n, const char *p, int m) { return n >= m && memcmp(s, p, (size_t)m) == 0; }
 
+/* The classification program (see intake.phones._program for the layout it is built with). */
+#define TYPE_SIZE 16   /* general, general (any length), fixed, mobile, same mobile and fixed, n special, special... */
+#define REGION_SIZE 8  /* types, local-only lengths, GB's 180020, first sibling, siblings (-1: unknown), cc, cc digits */
+#define SIBLING_SIZE 3 /* out code, leading digits (-1: none), types */
+
+typedef struct {
+    const int32_t *next;      /* state * 10 + digit -> state, -1: no match */
+    const uint8_t *accept;
+    const int32_t *matchers;  /* (start state, lengths mask: bit n for n digits; 0: any length) */
+    const int32_t *types, *regions, *siblings;
+    int64_t states, n_matchers, n_types, n_regions, n_siblings;
+} Program;
+
+static int bit(int32_t mask, int n) { return n >= 0 && n < 31 && ((mask >> n) & 1); }
+
+static int full(const Program *p, int32_t m, const char *d, int n) {
+    if (m < 0) return 0;
+    int32_t state = p->matchers[2 * m], mask = p->matchers[2 * m + 1];
+    if (mask && !bit(mask, n)) return 0;
+    for (int k = 0; k < n; k++) {
+        state = p->next[state * 10 + (d[k] - '0')];
+        if (state < 0) return 0;
+    }
+    return p->accept[state];
+}
+
+static int prefix(const Program *p, int32_t m, const char *d, int n) {
+    int32_t state = p->matchers[2 * m];
+    for (int k = 0; k < n; k++) {
+        if (p->accept[state]) return 1;
+        state = p->next[state * 10 + (d[k] - '0')];
+        if (state < 0) return 0;
+    }
+    return p->accept[state];
+}
+
+/* intake.phones._classify: valid (not UNKNOWN) and, when valid, mobile. */
+static int classify(const Program *p, int32_t t, const char *d, int n, int *mobile) {
+    const int32_t *ty = p->types + (int64_t)t * TYPE_SIZE;
+    if (!full(p, ty[0], d, n)) return 0;
+    int special = 0;
+    for (int i = 0; i < ty[5] && !special; i++) special = full(p, ty[6 + i], d, n);
+    int fixed = full(p, ty[2], d, n), mob = full(p, ty[3], d, n);
+    if (ty[4]) {
+        *mobile = !special;
+        return special || fixed;
+    }
+    *mobile = !special && mob;
+    return special || fixed || mob;
+}
+
+static int highest(int32_t mask) {
+    int top = -1;
+    for (int n = 0; n < 31; n++) if (bit(mask, n)) top = n;
+    return top;
+}
+
+/* A HOME row's national number as written (`r`, n digits) in home region h (1-based). */
+static uint8_t settle(const Program *p, int h, const char *r, int n, uint8_t *out, int64_t *number,
+                      uint8_t *mobile_out) {
+    const int32_t *rg = p->regions + (int64_t)(h - 1) * REGION_SIZE;
+    const int32_t *ty = p->types + (int64_t)rg[0] * TYPE_SIZE;
+    if (rg[2] && starts(r, n, "180020", 6)) return OPEN;  /* GB: fast_parse gives up on this prefix */
+    const char *nsn = r;
+    int nn = n;
+    if (n > 0 && r[0] == '0') {  /* core.phone._strip_national_prefix for a "0" prefix */
+        int m = n - 1, lengths = p->matchers[2 * ty[0] + 1];
+        int keeps = (full(p, ty[1], r, n) && !full(p, ty[1], r + 1, m)) || bit(rg[1], m)
+                    || (!bit(lengths, m) && m <= highest(lengths));
+        if (!keeps) {
+            nsn = r + 1;
+            nn = m;
+        }
+    }
+    int mobile = 0, code = h;
+    int valid = classify(p, rg[0], nsn, nn, &mobile);
+    if (!valid) {
+        if (rg[4] < 0) return OPEN;  /* a sibling region without metadata: phonenumbers decides */
+        int picked = 0;
+        for (int i = 0; i < rg[4] && !picked; i++) {
+            const int32_t *sb = p->siblings + (int64_t)(rg[3] + i) * SIBLING_SIZE;
+            int sibling_mobile = 0;
+            int sibling_valid = classify(p, sb[2], nsn, nn, &sibling_mobile);
+            if (sb[1] >= 0 ? prefix(p, sb[1], nsn, nn) : sibling_valid) {
+                picked = 1;
+                valid = sibling_valid;
+                mobile = sibling_mobile;
+                code = sb[0];
+            }
+        }
+        if (!valid) return INVALID;
+    }
+    if (nn > 0 && nsn[0] == '0') return OPEN;  /* a kept zero: phonenumbers' answer is another number */
+    if (rg[6] + nn > 18) return OPEN;
+    int64_t value = rg[5];
+    for (int k = 0; k < nn; k++) value = value * 10 + (nsn[k] - '0');
+    *out = (uint8_t)code;
+    *number = value;
+    *mobile_out = (uint8_t)mobile;
+    return VALID;
+}
+
 /* One row: `s` (n bytes), its default region (0: none, 1..homes: a home region, 255: another). */
-static uint8_t split_one(const uint8_t *s, int64_t n, uint8_t region, const Codes *codes,
+static uint8_t split_one(const uint8_t *s, int64_t n, uint8_t region, const Codes *codes, const Program *program,
                          uint8_t *home, int64_t *rest, uint8_t *rest_len) {
     int64_t i = 0, end = n;
     int letter = 0;
@@ -130,6 +238,7 @@ static uint8_t split_one(const uint8_t *s, int64_t n, uint8_t region, const Code
         }
     }
     if (r == NULL) return OPEN;
+    if (program != NULL) return settle(program, *home, r, n_r, home, rest, rest_len);
     if (n_r > 18) return UNSURE;
     int64_t value = 0;
     for (int k = 0; k < n_r; k++) value = value * 10 + (r[k] - '0');
@@ -153,11 +262,75 @@ static int writable(PyObject *obj, Out *out, Py_ssize_t itemsize, Py_ssize_t row
     return 0;
 }
 
+static int program_error(const char *why) {
+    PyErr_Format(PyExc_ValueError, "the classification program: %s", why);
+    return -1;
+}
+
+/* The program's six buffers (next, accept, matchers, types, regions, siblings), checked so that no index
+   in them leads outside them. */
+static int read_program(PyObject *obj, Out *parts, Program *p, int homes) {
+    PyObject *seq = PySequence_Fast(obj, "the program: a sequence of six buffers");
+    if (seq == NULL) return -1;
+    if (PySequence_Fast_GET_SIZE(seq) != 6) {
+        Py_DECREF(seq);
+        return program_error("six buffers expected");
+    }
+    for (int i = 0; i < 6; i++) {
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, i), &parts[i].buf, PyBUF_C_CONTIGUOUS) < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        parts[i].held = 1;
+    }
+    Py_DECREF(seq);
+    static const Py_ssize_t unit[6] = {40, 1, 8, 4 * TYPE_SIZE, 4 * REGION_SIZE, 4 * SIBLING_SIZE};
+    for (int i = 0; i < 6; i++)
+        if (parts[i].buf.len % unit[i]) return program_error("a buffer of the wrong size");
+    p->next = parts[0].buf.buf;
+    p->accept = parts[1].buf.buf;
+    p->matchers = parts[2].buf.buf;
+    p->types = parts[3].buf.buf;
+    p->regions = parts[4].buf.buf;
+    p->siblings = parts[5].buf.buf;
+    p->states = parts[0].buf.len / 40;
+    p->n_matchers = parts[2].buf.len / 8;
+    p->n_types = parts[3].buf.len / (4 * TYPE_SIZE);
+    p->n_regions = parts[4].buf.len / (4 * REGION_SIZE);
+    p->n_siblings = parts[5].buf.len / (4 * SIBLING_SIZE);
+    if (p->states < 1 || parts[1].buf.len != p->states || p->n_regions != homes)
+        return program_error("states, accepting states and regions do not agree");
+    for (int64_t i = 0; i < p->states * 10; i++)
+        if (p->next[i] < -1 || p->next[i] >= p->states) return program_error("a state out of range");
+    for (int64_t i = 0; i < p->n_matchers; i++)
+        if (p->matchers[2 * i] < 0 || p->matchers[2 * i] >= p->states) return program_error("a matcher out of range");
+    for (int64_t t = 0; t < p->n_types; t++) {
+        const int32_t *ty = p->types + t * TYPE_SIZE;
+        if (ty[5] < 0 || ty[5] > TYPE_SIZE - 6) return program_error("too many special types");
+        for (int i = 0; i < 6 + ty[5]; i++)
+            if (i != 4 && i != 5 && (ty[i] < -1 || ty[i] >= p->n_matchers || (i < 2 && ty[i] < 0)))
+                return program_error("a type's matcher out of range");
+    }
+    for (int64_t h = 0; h < p->n_regions; h++) {
+        const int32_t *rg = p->regions + h * REGION_SIZE;
+        if (rg[0] < 0 || rg[0] >= p->n_types || rg[3] < 0 || rg[4] < -1 || rg[3] + rg[4] > p->n_siblings
+            || rg[5] < 1 || rg[6] < 1 || rg[6] > 3)
+            return program_error("a region out of range");
+    }
+    for (int64_t i = 0; i < p->n_siblings; i++) {
+        const int32_t *sb = p->siblings + i * SIBLING_SIZE;
+        if (sb[0] < 1 || sb[0] > 255 || sb[1] < -1 || sb[1] >= p->n_matchers || sb[2] < 0 || sb[2] >= p->n_types)
+            return program_error("a sibling out of range");
+    }
+    return 0;
+}
+
 static PyObject *split(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *capsule, *region_obj, *codes_obj, *known_obj, *status_obj, *home_obj, *rest_obj, *len_obj;
-    if (!PyArg_ParseTuple(args, "OOOOOOOO", &capsule, &region_obj, &codes_obj, &known_obj, &status_obj,
-                          &home_obj, &rest_obj, &len_obj))
+    PyObject *program_obj = Py_None;
+    if (!PyArg_ParseTuple(args, "OOOOOOOO|O", &capsule, &region_obj, &codes_obj, &known_obj, &status_obj,
+                          &home_obj, &rest_obj, &len_obj, &program_obj))
         return NULL;
     struct ArrowArrayStream *stream = PyCapsule_GetPointer(capsule, "arrow_array_stream");
     if (stream == NULL) return NULL;
@@ -186,8 +359,16 @@ static PyObject *split(PyObject *self, PyObject *args) {
     Py_DECREF(seq);
 
     Out region = {0}, known = {0}, status = {0}, home = {0}, rest = {0}, rest_len = {0};
+    Out parts[6];
+    memset(parts, 0, sizeof parts);
+    Program program;
+    const Program *run = NULL;
     PyObject *result = NULL;
     struct ArrowSchema schema = {0};
+    if (program_obj != Py_None) {
+        if (read_program(program_obj, parts, &program, codes.homes) < 0) goto done;
+        run = &program;
+    }
     if (PyObject_GetBuffer(region_obj, &region.buf, PyBUF_C_CONTIGUOUS) < 0) goto done;
     region.held = 1;
     Py_ssize_t rows = region.buf.len;
@@ -263,7 +444,7 @@ static PyObject *split(PyObject *self, PyObject *args) {
                 s = (const uint8_t *)array.buffers[2] + offsets[at];
                 n = offsets[at + 1] - offsets[at];
             }
-            st[row] = split_one(s, n, regions[row], &codes, &hm[row], &rs[row], &ln[row]);
+            st[row] = split_one(s, n, regions[row], &codes, run, &hm[row], &rs[row], &ln[row]);
         }
         Py_END_ALLOW_THREADS
         array.release(&array);
@@ -284,12 +465,14 @@ done:
     if (home.held) PyBuffer_Release(&home.buf);
     if (rest.held) PyBuffer_Release(&rest.buf);
     if (rest_len.held) PyBuffer_Release(&rest_len.buf);
+    for (int i = 0; i < 6; i++)
+        if (parts[i].held) PyBuffer_Release(&parts[i].buf);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"split", split, METH_VARARGS,
-     "split(stream, regions, codes, known, status, home, rest, rest_len): see the module's C source."},
+     "split(stream, regions, codes, known, status, home, rest, rest_len[, program]): see the C source."},
     {NULL, NULL, 0, NULL},
 };
 

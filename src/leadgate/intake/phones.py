@@ -36,6 +36,7 @@ from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from leadgate.core.phone import _SPECIAL, parse_phone
+from leadgate.intake.digitdfa import Unsupported, compile_digits
 
 _phonesplit: ModuleType | None
 try:  # built by setup.py where a C compiler is; without it the polars path alone, with the same answers
@@ -265,12 +266,85 @@ def _known_codes() -> bytes:
     return bytes(known)
 
 
-_UNSURE, _INVALID, _HOME = 0, 1, 2  # _phonesplit's statuses (3: open, for parse_phone)
+_UNSURE, _INVALID, _HOME, _OPEN, _VALID = range(5)  # _phonesplit's statuses
+_TYPE_SIZE, _REGION_SIZE, _SIBLING_SIZE = 16, 8, 3  # as in _phonesplit.c
+
+
+def _lengths(lengths: tuple[int, ...]) -> int:
+    """A set of lengths as _phonesplit's mask (bit n: n digits; 0: any length, as _match without lengths)."""
+    if any(not 0 <= n < 31 for n in lengths):
+        raise Unsupported(f"lengths {lengths}")
+    return sum(1 << n for n in set(lengths))
+
+
+@lru_cache(maxsize=1)
+def _program() -> tuple[tuple[np.ndarray, ...], tuple[str, ...]] | None:
+    """The home regions' number patterns as one program for the C pass (digit automata, see digitdfa
+    and _phonesplit.c for the layout), and the regions its VALID rows name (code n: the n-th); None where
+    a pattern is beyond digitdfa's syntax (then polars matches them, as without the extension)."""
+    metas = _metas()
+    following: list[tuple[int, ...]] = []
+    accepting: list[bool] = []
+    starts: dict[str, int] = {}
+    matchers: list[tuple[int, int]] = []
+    names = list(metas)
+
+    def matcher(pattern: str, lengths: int) -> int:
+        start = starts.get(pattern)
+        if start is None:
+            dfa = compile_digits(pattern)
+            start = starts[pattern] = len(accepting)
+            following.extend(tuple(t + start if t >= 0 else -1 for t in row) for row in dfa.next)
+            accepting.extend(dfa.accept)
+        matchers.append((start, lengths))
+        return len(matchers) - 1
+
+    def described(desc: Desc | None, *, any_length: bool = False) -> int:
+        if desc is None:
+            return -1
+        return matcher(desc[0].removeprefix("(?-u)^(?:").removesuffix(")$"), 0 if any_length else _lengths(desc[1]))
+
+    types: list[list[int]] = []
+
+    def typed(t: _Types) -> int:
+        if len(t.special) > _TYPE_SIZE - 6:
+            raise Unsupported("special types")
+        specials = [described(d) for d in t.special]
+        types.append([described(t.general), described(t.general, any_length=True), described(t.fixed),
+                      described(t.mobile), int(t.same_mobile_and_fixed), len(specials), *specials,
+                      *[-1] * (_TYPE_SIZE - 6 - len(specials))])
+        return len(types) - 1
+
+    regions: list[list[int]] = []
+    siblings: list[list[int]] = []
+    try:
+        for code, meta in metas.items():
+            first = len(siblings)
+            for other, leading, other_types in meta.siblings or ():
+                if other not in names:
+                    names.append(other)
+                siblings.append([names.index(other) + 1, matcher(leading, 0) if leading else -1, typed(other_types)])
+            regions.append([typed(meta.types), _lengths(meta.local_only), int(code == "GB"), first,
+                            -1 if meta.siblings is None else len(meta.siblings), int(meta.cc), len(meta.cc), 0])
+    except Unsupported:
+        return None
+    if len(names) > 255:
+        return None
+
+    def table(rows: list[list[int]], width: int) -> np.ndarray:
+        return np.array(rows, dtype=np.int32).reshape(-1, width).ravel()
+
+    buffers = (np.array(following, dtype=np.int32).ravel(), np.array(accepting, dtype=np.uint8),
+               np.array(matchers, dtype=np.int32).ravel(), table(types, _TYPE_SIZE), table(regions, _REGION_SIZE),
+               table(siblings, _SIBLING_SIZE))
+    return buffers, tuple(names)
 
 
 def _split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFrame]]:
     """_front's answers, the plain rows in one pass of C (_phonesplit.c) and the others (a "#"
-    extension, non-ASCII white space, ...) by _front itself."""
+    extension, non-ASCII white space, ...) by _front itself. With the patterns' _program, the C pass
+    classifies the plain rows too: they come back settled (as _classified would settle them), not as
+    national numbers to classify."""
     assert _phonesplit is not None
     metas = _metas()
     index = {code: i + 1 for i, code in enumerate(metas)}
@@ -280,8 +354,10 @@ def _split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFr
     rows = frame.height
     status, home, rest_len = (np.empty(rows, dtype=np.uint8) for _ in range(3))
     rest = np.empty(rows, dtype=np.int64)
+    program = _program()
     _phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ascontiguousarray(regions.to_numpy()),
-                      [m.cc for m in metas.values()], _known_codes(), status, home, rest, rest_len)
+                      [m.cc for m in metas.values()], _known_codes(), status, home, rest, rest_len,
+                      None if program is None else program[0])
     answers = frame.select("_i").with_columns(pl.Series("_status", status), pl.Series("_home", home),
                                               pl.Series("_rest", rest), pl.Series("_len", rest_len))
     settled: list[pl.DataFrame] = []
@@ -290,6 +366,13 @@ def _split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFr
     if unsure.any():
         settled, rests = _front(frame.filter(unsure))
     settled.append(answers.filter(pl.col("_status") == _INVALID).select("_i", **_NONE))
+    if program is not None:  # "_home": the region's code, "_rest": the E.164 digits, "_len": 1 for a mobile
+        names = pl.Series(program[1], dtype=pl.String)
+        settled.append(answers.filter(pl.col("_status") == _VALID).select(
+            "_i", (pl.lit("+") + pl.col("_rest").cast(pl.String)).alias("e164"),
+            pl.col("_home").cast(pl.Int64).sub(1).replace_strict(list(range(names.len())), names.to_list(),
+                                                                  return_dtype=pl.String).alias("phone_region"),
+            (pl.col("_len") == 1).alias("mobile")))
     found = answers.filter(pl.col("_status") == _HOME).select(
         "_i", "_home", pl.when(pl.col("_len") > 0).then(pl.col("_rest").cast(pl.String).str.zfill(pl.col("_len")))
         .otherwise(pl.lit("")).alias("_rest"))
