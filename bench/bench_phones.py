@@ -1,7 +1,7 @@
 """Time `leadgate.intake.phones.normalise_phones` on N messy lead phone numbers (default 10 million).
 
     python bench/bench_phones.py --n 10000000 --repeat 3 --seed 1 [--cache /tmp/phones-10m.parquet]
-    python bench/bench_phones.py --n 10000000 --repeat 3 --compare   # the C front half against polars alone
+    python bench/bench_phones.py --n 10000000 --repeat 3 --compare   # the C pass against polars alone
 
 The numbers are generated column-wise (numpy + polars, a few seconds for 10M) and are nearly all
 distinct, like a real lead file. Mix per row (approximate shares):
@@ -15,7 +15,7 @@ distinct, like a real lead file. Mix per row (approximate shares):
 Reports the median wall time of `--repeat` runs and their CPU time (all threads: the figure to trust on
 a busy machine), how many distinct rows went to the per-row fallback
 (`parse_phone`), how many came out valid, and the process's peak RSS before and after normalising.
-`--compare` times `normalise_rows` (what screening runs) instead, alternating runs with the C front half
+`--compare` times `normalise_rows` (what screening runs) instead, alternating runs with the C pass
 (intake/_phonesplit.c) and without it (the polars path alone), and checks that both answer the same.
 """
 
@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, help="a parquet file: read when it exists, else written")
-    parser.add_argument("--compare", action="store_true", help="normalise_rows with and without the C half")
+    parser.add_argument("--compare", action="store_true", help="normalise_rows with and without the C pass")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -165,24 +165,24 @@ def compare(frame: pl.DataFrame, repeat: int) -> None:
     if phones._phonesplit is None:
         raise SystemExit("the C extension is not built here (pip install -e . with a C compiler)")
     module, answers = phones._phonesplit, {}
-    times: dict[str, list[float]] = {"C front half": [], "polars alone": []}
+    times: dict[str, list[float]] = {"C pass": [], "polars alone": []}
     cpu: dict[str, list[float]] = {name: [] for name in times}
     for _ in range(repeat):
         for name in times:
-            phones._phonesplit = module if name == "C front half" else None
+            phones._phonesplit = module if name == "C pass" else None
             started, cpu_started = time.perf_counter(), time.process_time()
             answers[name] = phones.normalise_rows(frame)
             times[name].append(time.perf_counter() - started)
             cpu[name].append(time.process_time() - cpu_started)
             print(f"  {name}: {times[name][-1]:.2f} s wall, {cpu[name][-1]:.2f} s CPU")
     phones._phonesplit = module
-    assert answers["C front half"].equals(answers["polars alone"]), "the two paths disagree"
+    assert answers["C pass"].equals(answers["polars alone"]), "the two paths disagree"
     wall = {name: statistics.median(t) for name, t in times.items()}
     used = {name: statistics.median(c) for name, c in cpu.items()}
     for name in times:
         print(f"normalise_rows, {name}, {frame.height:,} rows: median {wall[name]:.2f} s wall, {used[name]:.2f} s CPU")
-    print(f"ratio C/polars: wall {wall['C front half'] / wall['polars alone']:.2f}, "
-          f"CPU {used['C front half'] / used['polars alone']:.2f}; same answers")
+    print(f"ratio C/polars: wall {wall['C pass'] / wall['polars alone']:.2f}, "
+          f"CPU {used['C pass'] / used['polars alone']:.2f}; same answers")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@ phonenumbers' parse and validation step by step for the five home regions (NL, B
 5. the national number classified with phonenumbers' own metadata patterns (general, special types,
    fixed line, mobile) of the country code's regions, in phonenumbers' order (GB, GG, IM, JE for 44).
 
-Steps 1-3 (and the country code) take a dozen string passes in polars (`_front`); where the C extension
-`_phonesplit` is built they run in one pass over the column's Arrow buffers instead (`_split`), and rows
-it is unsure of go through `_front`. Steps 4-5 (`_classified`) match the patterns column-wise either way.
+Steps 1-3 (and the country code) take a dozen string passes in polars (`_front`), steps 4-5 a regex pass
+per pattern (`_classified`). Where the C extension `_phonesplit` is built, every step runs in one pass over
+the column's Arrow buffers instead (`_split`; the patterns as digit automata, see digitdfa), and the rows
+it is unsure of (a `#` extension, non-ASCII white space, ...) take the polars path.
 
 A `#12` extension is cut off as phonenumbers cuts it, and `+CC`/`00CC` with no known country code is
 invalid. Every other number (other countries' national formats, `+262 ...`, a kept trunk zero, ...)
