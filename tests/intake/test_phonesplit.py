@@ -135,3 +135,29 @@ def test_rows_normalised_without_the_extension_are_the_same(rows: list[tuple[str
     finally:
         phones._phonesplit = module
     assert with_c.equals(without)
+
+
+@pytest.mark.parametrize("damage", ["state", "matcher", "size", "count"])
+def test_a_damaged_program_is_refused_not_walked(damage: str) -> None:
+    """The C pass checks the program's indices before it walks them: a wrong one is a ValueError."""
+    import numpy as np
+
+    program = _program()
+    assert program is not None
+    buffers = [b.copy() for b in program[0]]
+    if damage == "state":
+        buffers[0][3] = len(buffers[1])  # a transition past the last state
+    elif damage == "matcher":
+        buffers[3][0] = len(buffers[2]) // 2  # a type's general pattern past the last matcher
+    elif damage == "size":
+        buffers[2] = buffers[2][:-1]  # half a matcher
+    else:
+        buffers = buffers[:5]
+    frame = _frame([("06 12345678", "NL")])
+    metas = phones._metas()
+    rows = frame.height
+    out = [np.zeros(rows, dtype=np.uint8), np.zeros(rows, dtype=np.uint8), np.zeros(rows, dtype=np.int64),
+           np.zeros(rows, dtype=np.uint8)]
+    with pytest.raises(ValueError, match="program"):
+        phones._phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ones(rows, dtype=np.uint8),
+                                 [m.cc for m in metas.values()], phones._known_codes(), *out, buffers)
