@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from leadgate.intake import phones
+from leadgate.intake import cpass, phones
 from leadgate.intake.phones import _settle, normalise_phones
 
 COUNTRIES = ("NL", "BE", "FR", "DE", "GB")
@@ -162,20 +162,20 @@ def main() -> None:
 
 
 def compare(frame: pl.DataFrame, repeat: int) -> None:
-    if phones._phonesplit is None:
+    if cpass.compiled is None:
         raise SystemExit("the C extension is not built here (pip install -e . with a C compiler)")
-    module, answers = phones._phonesplit, {}
+    module, answers = cpass.compiled, {}
     times: dict[str, list[float]] = {"C pass": [], "polars alone": []}
     cpu: dict[str, list[float]] = {name: [] for name in times}
     for _ in range(repeat):
         for name in times:
-            phones._phonesplit = module if name == "C pass" else None
+            cpass.compiled = module if name == "C pass" else None
             started, cpu_started = time.perf_counter(), time.process_time()
             answers[name] = phones.normalise_rows(frame)
             times[name].append(time.perf_counter() - started)
             cpu[name].append(time.process_time() - cpu_started)
             print(f"  {name}: {times[name][-1]:.2f} s wall, {cpu[name][-1]:.2f} s CPU")
-    phones._phonesplit = module
+    cpass.compiled = module
     assert answers["C pass"].equals(answers["polars alone"]), "the two paths disagree"
     wall = {name: statistics.median(t) for name, t in times.items()}
     used = {name: statistics.median(c) for name, c in cpu.items()}

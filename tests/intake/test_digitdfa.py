@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadgate.intake.digitdfa import Unsupported, compile_digits
-from leadgate.intake.phones import _metas
+from leadgate.intake.phonemeta import home_metas
 
 
 def _patterns() -> list[str]:
     """Every pattern the C normaliser walks: the home regions' and their siblings' number types, and the
     siblings' leading digits (the `(?-u)^(?:...)$` wrapper taken off)."""
     found = []
-    for meta in _metas().values():
+    for meta in home_metas().values():
         types = [meta.types] + [t for _, _, t in meta.siblings or ()]
         for t in types:
             for desc in (t.general, t.fixed, t.mobile, *t.special):

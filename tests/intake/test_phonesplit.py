@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadgate.intake import phones
-from leadgate.intake.phones import _classified, _front, _program, _split
+from leadgate.intake import cpass, phones
+from leadgate.intake.cpass import program
+from leadgate.intake.phonemeta import home_metas
+from leadgate.intake.phones import _classified, _front, _split
 
-pytestmark = pytest.mark.skipif(phones._phonesplit is None, reason="the C extension is not built here")
+pytestmark = pytest.mark.skipif(cpass.compiled is None, reason="the C extension is not built here")
 
 # The characters that reach every branch of either half: digits, the separators, "+", "#", letters,
 # ASCII and Unicode white space, the control characters Python's strip() knows and Rust's does not.
@@ -39,7 +41,7 @@ def _settled(settled: list[pl.DataFrame], rests: dict[str, pl.DataFrame]) -> set
 
 @pytest.fixture
 def without_program(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(phones, "_program", lambda: None)
+    monkeypatch.setattr(cpass, "program", lambda: None)
 
 
 def _frame(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
@@ -51,7 +53,7 @@ def _frame(rows: list[tuple[str | None, str | None]]) -> pl.DataFrame:
 @given(st.lists(st.tuples(raws(), st.sampled_from(REGIONS)), min_size=1, max_size=60))
 def test_the_c_pass_settles_every_row_as_polars_does(rows: list[tuple[str, str | None]]) -> None:
     frame = _frame(rows)
-    assert _program() is not None  # the home regions' patterns are all within digitdfa's syntax
+    assert program() is not None  # the home regions' patterns are all within digitdfa's syntax
     assert _settled(*_split(frame)) == _settled(*_front(frame))
 
 
@@ -80,11 +82,11 @@ def test_the_c_classification_equals_the_polars_one(rows: list[tuple[str, str | 
 @given(st.lists(st.tuples(raws(), st.sampled_from(REGIONS)), min_size=1, max_size=60))
 def test_the_c_front_half_alone_equals_the_polars_one(rows: list[tuple[str, str | None]]) -> None:
     frame = _frame(rows)
-    program, phones._program = phones._program, lambda: None  # type: ignore[assignment]
+    compiled_program, cpass.program = cpass.program, lambda: None  # type: ignore[assignment]
     try:
         assert _answers(*_split(frame)) == _answers(*_front(frame))
     finally:
-        phones._program = program
+        cpass.program = compiled_program  # type: ignore[method-assign]
 
 
 @pytest.mark.parametrize(("raw", "region", "invalid", "rest"), [
@@ -129,11 +131,11 @@ def test_rows_normalised_without_the_extension_are_the_same(rows: list[tuple[str
     frame = pl.DataFrame({"raw": [r for r, _ in rows], "region": [g for _, g in rows]},
                          schema={"raw": pl.String, "region": pl.String})
     with_c = phones.normalise_rows(frame)
-    module, phones._phonesplit = phones._phonesplit, None
+    module, cpass.compiled = cpass.compiled, None
     try:
         without = phones.normalise_rows(frame)
     finally:
-        phones._phonesplit = module
+        cpass.compiled = module
     assert with_c.equals(without)
 
 
@@ -142,9 +144,9 @@ def test_a_damaged_program_is_refused_not_walked(damage: str) -> None:
     """The C pass checks the program's indices before it walks them: a wrong one is a ValueError."""
     import numpy as np
 
-    program = _program()
-    assert program is not None
-    buffers = [b.copy() for b in program[0]]
+    found = program()
+    assert found is not None
+    buffers = [b.copy() for b in found[0]]
     if damage == "state":
         buffers[0][3] = len(buffers[1])  # a transition past the last state
     elif damage == "matcher":
@@ -154,10 +156,10 @@ def test_a_damaged_program_is_refused_not_walked(damage: str) -> None:
     else:
         buffers = buffers[:5]
     frame = _frame([("06 12345678", "NL")])
-    metas = phones._metas()
+    metas = home_metas()
     rows = frame.height
     out = [np.zeros(rows, dtype=np.uint8), np.zeros(rows, dtype=np.uint8), np.zeros(rows, dtype=np.int64),
            np.zeros(rows, dtype=np.uint8)]
     with pytest.raises(ValueError, match="program"):
-        phones._phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ones(rows, dtype=np.uint8),
-                                 [m.cc for m in metas.values()], phones._known_codes(), *out, buffers)
+        cpass.compiled.split(frame["raw"].__arrow_c_stream__(), np.ones(rows, dtype=np.uint8),
+                             [m.cc for m in metas.values()], cpass.known_codes(), *out, buffers)

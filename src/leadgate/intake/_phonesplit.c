@@ -18,7 +18,7 @@
      OPEN    none of those: parse_phone decides, as for the polars path.
    Without a program, rows whose rest has more than 18 digits are UNSURE (an int64 holds 18 for certain).
 
-   Given a program (intake.phones._program: the regions' number patterns as digit automata, see
+   Given a program (intake.cpass.program: the regions' number patterns as digit automata, see
    intake/digitdfa.py), a HOME row is classified in the same pass, as intake.phones._classified does it
    (the national prefix stripped as phonenumbers strips it, the number types matched, the country code's
    other regions tried): VALID (`home`: the region's code in the program's list, `rest`: the E.164
@@ -70,7 +70,7 @@ static int is_separator(uint8_t c) {
 static int is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 static int starts(const char *s, int n, const char *p, int m) { return n >= m && memcmp(s, p, (size_t)m) == 0; }
 
-/* The classification program (see intake.phones._program for the layout it is built with). */
+/* The classification program (see intake.cpass.program for the layout it is built with). */
 #define TYPE_SIZE 16   /* general, general (any length), fixed, mobile, same mobile and fixed, n special, special... */
 #define REGION_SIZE 8  /* types, local-only lengths, GB's 180020, first sibling, siblings (-1: unknown), cc, cc digits */
 #define SIBLING_SIZE 3 /* out code, leading digits (-1: none), types */

@@ -14,8 +14,8 @@ phonenumbers' parse and validation step by step for the five home regions (NL, B
 
 Steps 1-3 (and the country code) take a dozen string passes in polars (`_front`), steps 4-5 a regex pass
 per pattern (`_classified`). Where the C extension `_phonesplit` is built, every step runs in one pass over
-the column's Arrow buffers instead (`_split`; the patterns as digit automata, see digitdfa), and the rows
-it is unsure of (a `#` extension, non-ASCII white space, ...) take the polars path.
+the column's Arrow buffers instead (`_split`, `cpass`; the patterns as digit automata, see digitdfa), and
+the rows it is unsure of (a `#` extension, non-ASCII white space, ...) take the polars path.
 
 A `#12` extension is cut off as phonenumbers cuts it, and `+CC`/`00CC` with no known country code is
 invalid. Every other number (other countries' national formats, `+262 ...`, a kept trunk zero, ...)
@@ -27,85 +27,14 @@ tests/intake/test_phones_formats.py).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import lru_cache
-from types import ModuleType
 
 import numpy as np
 import polars as pl
-from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-from leadgate.core.phone import _SPECIAL, parse_phone
-from leadgate.intake.digitdfa import Unsupported, compile_digits
-
-_phonesplit: ModuleType | None
-try:  # built by setup.py where a C compiler is; without it the polars path alone, with the same answers
-    from leadgate.intake import _phonesplit
-except ImportError:  # pragma: no cover
-    _phonesplit = None
-
-HOME = ("NL", "BE", "FR", "DE", "GB")
-OUT_SCHEMA = {"e164": pl.String, "phone_region": pl.String, "mobile": pl.Boolean}
-
-
-Desc = tuple[str, tuple[int, ...]]
-
-
-@dataclass(frozen=True)
-class _Types:
-    """A region's number-type patterns: enough to tell valid (and mobile) from invalid."""
-    general: Desc
-    special: tuple[Desc, ...]
-    fixed: Desc | None
-    mobile: Desc | None
-    same_mobile_and_fixed: bool
-
-
-@dataclass(frozen=True)
-class _Meta:
-    region: str
-    cc: str
-    types: _Types
-    local_only: tuple[int, ...]
-    # The other regions of the country code with their leading digits (GG, IM, JE for 44), in
-    # phonenumbers' order: a number invalid in the main region may belong to one of them.
-    siblings: tuple[tuple[str, str | None, _Types], ...] | None
-
-
-def _desc(number_desc: object) -> Desc | None:
-    pattern = getattr(number_desc, "national_number_pattern", None)
-    if not pattern:
-        return None
-    # ASCII-only matching ((?-u): \d is [0-9]) on digit strings: the same answers, 2-3x faster.
-    return f"(?-u)^(?:{pattern})$", tuple(getattr(number_desc, "possible_length", ()) or ())
-
-
-def _types(md: PhoneMetadata | None) -> _Types | None:
-    general = _desc(md.general_desc) if md is not None else None
-    if md is None or general is None or not general[1]:
-        return None
-    return _Types(general, tuple(d for d in (_desc(getattr(md, name)) for name, _ in _SPECIAL) if d is not None),
-                  _desc(md.fixed_line), _desc(md.mobile), bool(md.same_mobile_and_fixed_line_pattern))
-
-
-@lru_cache(maxsize=8)
-def _meta(region: str) -> _Meta | None:
-    md = PhoneMetadata.metadata_for_region(region, None)
-    # The vectorised path only knows a plain "0" national prefix and the "00" international prefix.
-    if md is None or md.national_prefix_for_parsing not in ("0", "0|180020") or md.international_prefix != "00":
-        return None
-    types = _types(md)
-    if types is None:
-        return None
-    others = []
-    for code in COUNTRY_CODE_TO_REGION_CODE.get(md.country_code or 0, ()):
-        other = PhoneMetadata.metadata_for_region(code, None)
-        if code != region and other is not None:
-            others.append((code, other.leading_digits or None, _types(other)))
-    siblings = tuple((c, d, t) for c, d, t in others if t is not None) if all(t for _, _, t in others) else None
-    return _Meta(region, str(md.country_code), types,
-                 tuple(getattr(md.general_desc, "possible_length_local_only", None) or ()), siblings)
+from leadgate.core.phone import parse_phone
+from leadgate.intake import cpass
+from leadgate.intake.phonemeta import NONE, OUT_SCHEMA, Desc, Meta, Types, home_metas
 
 
 def _match(expr: pl.Expr, desc: Desc | None) -> pl.Expr:
@@ -116,7 +45,7 @@ def _match(expr: pl.Expr, desc: Desc | None) -> pl.Expr:
     return found if not lengths else found & expr.str.len_bytes().is_in(list(lengths))
 
 
-def _strip(rest: pl.Expr, meta: _Meta) -> pl.Expr:
+def _strip(rest: pl.Expr, meta: Meta) -> pl.Expr:
     """core.phone._strip_national_prefix for a "0" prefix (phonenumbers' own rule: the zero is kept
     where the stripped number would not be viable); null where the vectorised path gives up."""
     stripped = rest.str.slice(1)
@@ -131,7 +60,7 @@ def _strip(rest: pl.Expr, meta: _Meta) -> pl.Expr:
     return result
 
 
-def _classify(nsn: pl.Expr, types: _Types, name: str) -> tuple[list[pl.Expr], pl.Expr, pl.Expr]:
+def _classify(nsn: pl.Expr, types: Types, name: str) -> tuple[list[pl.Expr], pl.Expr, pl.Expr]:
     """Match columns to add first (each pattern once, in parallel), then (valid, mobile) over them, as
     core.phone._Region.number_type decides them (valid = not UNKNOWN)."""
     columns = [_match(nsn, types.general).alias(f"{name}g"), _match(nsn, types.fixed).alias(f"{name}f"),
@@ -150,7 +79,6 @@ def _classify(nsn: pl.Expr, types: _Types, name: str) -> tuple[list[pl.Expr], pl
 _COUNTRY_CODES = [str(cc) for cc in COUNTRY_CODE_TO_REGION_CODE]
 _SEPARATORS = ["+", " ", "-", ".", "/", "(", ")"]
 _HASH_EXTENSION = r"^(\s*\+?[0-9 \-./()]+?)[ \t,]*#[ \t,-]*[0-9]{1,9}\s*$"
-_NONE = {"e164": pl.lit(None, pl.String), "phone_region": pl.lit(None, pl.String), "mobile": pl.lit(None, pl.Boolean)}
 
 
 def _front(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFrame]]:
@@ -168,7 +96,7 @@ def _front(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFr
     raw, region = pl.col("raw"), pl.col("region")
     work = frame.with_columns(raw.str.contains(r"^\s*\+?[0-9 \-./()]+\s*$").alias("_plain"))
     odd = work.filter(~pl.col("_plain"))
-    lettered = odd.filter(raw.str.contains("(?-u)[A-Za-z]")).select("_i", **_NONE)
+    lettered = odd.filter(raw.str.contains("(?-u)[A-Za-z]")).select("_i", **NONE)
     # `06 12345678 #12`: phonenumbers strips the extension where what precedes it is a viable number
     # (3 digits and punctuation are), and answers for that number: so do we.
     hashed = odd.filter(raw.str.contains(_HASH_EXTENSION)).with_columns(raw.str.replace(_HASH_EXTENSION, "${1}"))
@@ -179,10 +107,10 @@ def _front(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFr
         raw.str.starts_with("+").alias("_plus"), raw.str.replace_many(_SEPARATORS, [""] * len(_SEPARATORS))
         .alias("_digits"))
     digits = pl.col("_digits")
-    metas = {code: meta for code in HOME if (meta := _meta(code)) is not None}
+    metas = home_metas()
     home = region.is_in(list(metas))
     refused = work.filter((digits.str.len_bytes() == 0) | (~pl.col("_plus") & region.is_null())).select(
-        "_i", **_NONE)
+        "_i", **NONE)
     work = work.filter(digits.str.len_bytes() > 0).with_columns(
         pl.when(pl.col("_plus")).then(digits).when(home & digits.str.starts_with("00")).then(digits.str.slice(2))
         .alias("_intl"),
@@ -192,7 +120,7 @@ def _front(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFr
     intl = pl.col("_intl")
     unknown = work.filter(intl.is_not_null() & ~intl.str.starts_with("0")).filter(
         ~pl.any_horizontal(*(intl.str.slice(0, n).is_in(_COUNTRY_CODES) for n in (1, 2, 3))))
-    settled = [lettered, refused, unknown.select("_i", **_NONE)]
+    settled = [lettered, refused, unknown.select("_i", **NONE)]
     # Each row belongs to at most one home region (`+CC`/`00CC` of its code, or the region's national
     # format; no home code is a prefix of another): the rows are split once, not filtered per region.
     # A bare number starting with the region's own code may be read as +CC...: left to phonenumbers.
@@ -215,7 +143,7 @@ def _classified(rests: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
     code's regions' patterns: valid in the main region -> that number; invalid in every region of the
     code -> invalid; anything else (valid with a kept leading zero, GB's 180020) falls back."""
     settled: list[pl.DataFrame] = []
-    for code, meta in _metas().items():
+    for code, meta in home_metas().items():
         if code not in rests:
             continue
         part = rests[code]
@@ -242,144 +170,27 @@ def _classified(rests: dict[str, pl.DataFrame]) -> list[pl.DataFrame]:
             where.alias("phone_region"), valid.alias("_valid"), is_mobile.alias("mobile"))
         settled.append(invalid.filter(pl.col("_valid") & ~nsn.str.starts_with("0")).select(
             "_i", (pl.lit("+" + meta.cc) + nsn).alias("e164"), "phone_region", "mobile"))
-        settled.append(invalid.filter(~pl.col("_valid")).select("_i", **_NONE))
+        settled.append(invalid.filter(~pl.col("_valid")).select("_i", **NONE))
     return settled
-
-
-def _metas() -> dict[str, _Meta]:
-    return {code: meta for code in HOME if (meta := _meta(code)) is not None}
 
 
 def _settle(frame: pl.DataFrame) -> pl.DataFrame:
     """Columns _i, raw, region -> _i, e164/phone_region/mobile for the rows settled here (a subset, each
-    once; null e164: not a valid number): _front, in C where the extension is built (_split), then
-    _classified."""
-    settled, rests = _split(frame) if _phonesplit is not None else _front(frame)
+    once; null e164: not a valid number): in the C pass where the extension is built (_split), else
+    _front then _classified."""
+    settled, rests = _split(frame) if cpass.compiled is not None else _front(frame)
     return pl.concat(settled + _classified(rests))
 
 
-@lru_cache(maxsize=1)
-def _known_codes() -> bytes:
-    known = bytearray(1000)
-    for cc in COUNTRY_CODE_TO_REGION_CODE:
-        if 0 < cc < 1000:
-            known[cc] = 1
-    return bytes(known)
-
-
-_UNSURE, _INVALID, _HOME, _OPEN, _VALID = range(5)  # _phonesplit's statuses
-_TYPE_SIZE, _REGION_SIZE, _SIBLING_SIZE = 16, 8, 3  # as in _phonesplit.c
-
-
-def _lengths(lengths: tuple[int, ...]) -> int:
-    """A set of lengths as _phonesplit's mask (bit n: n digits; 0: any length, as _match without lengths)."""
-    if any(not 0 <= n < 31 for n in lengths):
-        raise Unsupported(f"lengths {lengths}")
-    return sum(1 << n for n in set(lengths))
-
-
-@lru_cache(maxsize=1)
-def _program() -> tuple[tuple[np.ndarray, ...], tuple[str, ...]] | None:
-    """The home regions' number patterns as one program for the C pass (digit automata, see digitdfa
-    and _phonesplit.c for the layout), and the regions its VALID rows name (code n: the n-th); None where
-    a pattern is beyond digitdfa's syntax (then polars matches them, as without the extension)."""
-    metas = _metas()
-    following: list[tuple[int, ...]] = []
-    accepting: list[bool] = []
-    starts: dict[str, int] = {}
-    matchers: list[tuple[int, int]] = []
-    names = list(metas)
-
-    def matcher(pattern: str, lengths: int) -> int:
-        start = starts.get(pattern)
-        if start is None:
-            dfa = compile_digits(pattern)
-            start = starts[pattern] = len(accepting)
-            following.extend(tuple(t + start if t >= 0 else -1 for t in row) for row in dfa.next)
-            accepting.extend(dfa.accept)
-        matchers.append((start, lengths))
-        return len(matchers) - 1
-
-    def described(desc: Desc | None, *, any_length: bool = False) -> int:
-        if desc is None:
-            return -1
-        return matcher(desc[0].removeprefix("(?-u)^(?:").removesuffix(")$"), 0 if any_length else _lengths(desc[1]))
-
-    types: list[list[int]] = []
-
-    def typed(t: _Types) -> int:
-        if len(t.special) > _TYPE_SIZE - 6:
-            raise Unsupported("special types")
-        specials = [described(d) for d in t.special]
-        types.append([described(t.general), described(t.general, any_length=True), described(t.fixed),
-                      described(t.mobile), int(t.same_mobile_and_fixed), len(specials), *specials,
-                      *[-1] * (_TYPE_SIZE - 6 - len(specials))])
-        return len(types) - 1
-
-    regions: list[list[int]] = []
-    siblings: list[list[int]] = []
-    try:
-        for code, meta in metas.items():
-            first = len(siblings)
-            for other, leading, other_types in meta.siblings or ():
-                if other not in names:
-                    names.append(other)
-                siblings.append([names.index(other) + 1, matcher(leading, 0) if leading else -1, typed(other_types)])
-            regions.append([typed(meta.types), _lengths(meta.local_only), int(code == "GB"), first,
-                            -1 if meta.siblings is None else len(meta.siblings), int(meta.cc), len(meta.cc), 0])
-    except Unsupported:
-        return None
-    if len(names) > 255:
-        return None
-
-    def table(rows: list[list[int]], width: int) -> np.ndarray:
-        return np.array(rows, dtype=np.int32).reshape(-1, width).ravel()
-
-    buffers = (np.array(following, dtype=np.int32).ravel(), np.array(accepting, dtype=np.uint8),
-               np.array(matchers, dtype=np.int32).ravel(), table(types, _TYPE_SIZE), table(regions, _REGION_SIZE),
-               table(siblings, _SIBLING_SIZE))
-    return buffers, tuple(names)
-
-
 def _split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFrame]]:
-    """_front's answers, the plain rows in one pass of C (_phonesplit.c) and the others (a "#"
-    extension, non-ASCII white space, ...) by _front itself. With the patterns' _program, the C pass
-    classifies the plain rows too: they come back settled (as _classified would settle them), not as
-    national numbers to classify."""
-    assert _phonesplit is not None
-    metas = _metas()
-    index = {code: i + 1 for i, code in enumerate(metas)}
-    region = pl.col("region")  # 0: none, 1...: a home region, 255: another
-    regions = frame.select(pl.when(region.is_null()).then(pl.lit(0, pl.UInt8))
-                           .otherwise(region.replace_strict(index, default=255, return_dtype=pl.UInt8))).to_series()
-    rows = frame.height
-    status, home, rest_len = (np.empty(rows, dtype=np.uint8) for _ in range(3))
-    rest = np.empty(rows, dtype=np.int64)
-    program = _program()
-    _phonesplit.split(frame["raw"].__arrow_c_stream__(), np.ascontiguousarray(regions.to_numpy()),
-                      [m.cc for m in metas.values()], _known_codes(), status, home, rest, rest_len,
-                      None if program is None else program[0])
-    answers = frame.select("_i").with_columns(pl.Series("_status", status), pl.Series("_home", home),
-                                              pl.Series("_rest", rest), pl.Series("_len", rest_len))
-    settled: list[pl.DataFrame] = []
-    rests: dict[str, pl.DataFrame] = {}
-    unsure = answers["_status"] == _UNSURE
+    """_front's answers from the C pass (`cpass.split`), and from _front itself for the rows it is unsure
+    of; with the patterns' program, the rows come back settled, not as national numbers to classify."""
+    settled, rests, unsure = cpass.split(frame)
     if unsure.any():
-        settled, rests = _front(frame.filter(unsure))
-    settled.append(answers.filter(pl.col("_status") == _INVALID).select("_i", **_NONE))
-    if program is not None:  # "_home": the region's code, "_rest": the E.164 digits, "_len": 1 for a mobile
-        names = pl.Series(program[1], dtype=pl.String)
-        settled.append(answers.filter(pl.col("_status") == _VALID).select(
-            "_i", (pl.lit("+") + pl.col("_rest").cast(pl.String)).alias("e164"),
-            pl.col("_home").cast(pl.Int64).sub(1).replace_strict(list(range(names.len())), names.to_list(),
-                                                                  return_dtype=pl.String).alias("phone_region"),
-            (pl.col("_len") == 1).alias("mobile")))
-    found = answers.filter(pl.col("_status") == _HOME).select(
-        "_i", "_home", pl.when(pl.col("_len") > 0).then(pl.col("_rest").cast(pl.String).str.zfill(pl.col("_len")))
-        .otherwise(pl.lit("")).alias("_rest"))
-    for (number,), part in found.partition_by("_home", as_dict=True, include_key=False).items():
-        code = list(metas)[number - 1]
-        rests[code] = pl.concat([rests[code], part]) if code in rests else part
+        more, extra = _front(frame.filter(unsure))
+        settled += more
+        for code, part in extra.items():
+            rests[code] = pl.concat([rests[code], part]) if code in rests else part
     return settled, rests
 
 
