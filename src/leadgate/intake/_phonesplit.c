@@ -72,7 +72,8 @@ static int starts(const char *s, int n, const char *p, int m) { return n >= m &&
 
 /* The classification program (see intake.cpass.program for the layout it is built with). */
 #define TYPE_SIZE 16   /* general, general (any length), fixed, mobile, same mobile and fixed, n special, special... */
-#define REGION_SIZE 8  /* types, local-only lengths, GB's 180020, first sibling, siblings (-1: unknown), cc, cc digits */
+#define REGION_SIZE 8  /* types, local-only lengths, gives up on 180020 (GB), first sibling, siblings (-1:
+                          unknown), cc, cc digits, the general pattern's longest length */
 #define SIBLING_SIZE 3 /* out code, leading digits (-1: none), types */
 
 typedef struct {
@@ -121,12 +122,6 @@ static int classify(const Program *p, int32_t t, const char *d, int n, int *mobi
     return special || fixed || mob;
 }
 
-static int highest(int32_t mask) {
-    int top = -1;
-    for (int n = 0; n < 31; n++) if (bit(mask, n)) top = n;
-    return top;
-}
-
 /* A HOME row's national number as written (`r`, n digits) in home region h (1-based). */
 static uint8_t settle(const Program *p, int h, const char *r, int n, uint8_t *out, int64_t *number,
                       uint8_t *mobile_out) {
@@ -138,7 +133,7 @@ static uint8_t settle(const Program *p, int h, const char *r, int n, uint8_t *ou
     if (n > 0 && r[0] == '0') {  /* core.phone._strip_national_prefix for a "0" prefix */
         int m = n - 1, lengths = p->matchers[2 * ty[0] + 1];
         int keeps = (full(p, ty[1], r, n) && !full(p, ty[1], r + 1, m)) || bit(rg[1], m)
-                    || (!bit(lengths, m) && m <= highest(lengths));
+                    || (!bit(lengths, m) && m <= rg[7]);
         if (!keeps) {
             nsn = r + 1;
             nn = m;
@@ -315,7 +310,7 @@ static int read_program(PyObject *obj, Out *parts, Program *p, int homes) {
     for (int64_t h = 0; h < p->n_regions; h++) {
         const int32_t *rg = p->regions + h * REGION_SIZE;
         if (rg[0] < 0 || rg[0] >= p->n_types || rg[3] < 0 || rg[4] < -1 || rg[3] + rg[4] > p->n_siblings
-            || rg[5] < 1 || rg[6] < 1 || rg[6] > 3)
+            || rg[5] < 1 || rg[6] < 1 || rg[6] > 3 || rg[7] < 0 || rg[7] > 30)
             return program_error("a region out of range");
     }
     for (int64_t i = 0; i < p->n_siblings; i++) {

@@ -86,14 +86,17 @@ def program() -> tuple[tuple[np.ndarray, ...], tuple[str, ...]] | None:
     regions: list[list[int]] = []
     siblings: list[list[int]] = []
     try:
-        for code, meta in metas.items():
+        for meta in metas.values():
             first = len(siblings)
             for other, leading, other_types in meta.siblings or ():
                 if other not in names:
                     names.append(other)
                 siblings.append([names.index(other) + 1, matcher(leading, 0) if leading else -1, typed(other_types)])
-            regions.append([typed(meta.types), _lengths(meta.local_only), int(code == "GB"), first,
-                            -1 if meta.siblings is None else len(meta.siblings), int(meta.cc), len(meta.cc), 0])
+            if meta.gives_up_on not in (None, "180020"):
+                raise Unsupported(f"a national prefix {meta.gives_up_on}")
+            regions.append([typed(meta.types), _lengths(meta.local_only), int(meta.gives_up_on is not None), first,
+                            -1 if meta.siblings is None else len(meta.siblings), int(meta.cc), len(meta.cc),
+                            max(meta.types.general[1])])
     except Unsupported:
         return None
     if len(names) > 255:
@@ -133,8 +136,7 @@ def split(frame: pl.DataFrame) -> tuple[list[pl.DataFrame], dict[str, pl.DataFra
         names = found[1]
         settled.append(answers.filter(pl.col("_status") == VALID).select(
             "_i", (pl.lit("+") + pl.col("_rest").cast(pl.String)).alias("e164"),
-            pl.col("_home").cast(pl.Int64).sub(1).replace_strict(list(range(len(names))), list(names),
-                                                                  return_dtype=pl.String).alias("phone_region"),
+            pl.col("_home").replace_strict(dict(enumerate(names, 1)), return_dtype=pl.String).alias("phone_region"),
             (pl.col("_len") == 1).alias("mobile")))
     rests: dict[str, pl.DataFrame] = {}
     national = answers.filter(pl.col("_status") == HOME).select(

@@ -42,6 +42,8 @@ class Meta:
     # The other regions of the country code with their leading digits (GG, IM, JE for 44), in
     # phonenumbers' order: a number invalid in the main region may belong to one of them.
     siblings: tuple[tuple[str, str | None, Types], ...] | None
+    # The national prefix's other form phonenumbers parses ("0|180020" for GB): fast_parse gives up on it.
+    gives_up_on: str | None = None
 
 
 def _desc(number_desc: object) -> Desc | None:
@@ -76,7 +78,8 @@ def region_meta(region: str) -> Meta | None:
             others.append((code, other.leading_digits or None, _types(other)))
     siblings = tuple((c, d, t) for c, d, t in others if t is not None) if all(t for _, _, t in others) else None
     return Meta(region, str(md.country_code), types,
-                 tuple(getattr(md.general_desc, "possible_length_local_only", None) or ()), siblings)
+                tuple(getattr(md.general_desc, "possible_length_local_only", None) or ()), siblings,
+                "180020" if md.national_prefix_for_parsing == "0|180020" else None)
 
 
 def home_metas() -> dict[str, Meta]:

@@ -55,8 +55,8 @@ def _strip(rest: pl.Expr, meta: Meta) -> pl.Expr:
         (~stripped.str.len_bytes().is_in(list(lengths)) & (stripped.str.len_bytes() <= max(lengths)))
     # (A null condition falls through to `otherwise`: guards wrap the whole result, not its input.)
     result = pl.when(~rest.str.starts_with("0") | keeps_zero).then(rest).otherwise(stripped)
-    if meta.region == "GB":  # its prefix pattern "0|180020": fast_parse gives up on 180020
-        result = pl.when(~rest.str.starts_with("180020")).then(result)
+    if meta.gives_up_on:  # GB's prefix pattern "0|180020": fast_parse gives up on 180020
+        result = pl.when(~rest.str.starts_with(meta.gives_up_on)).then(result)
     return result
 
 
