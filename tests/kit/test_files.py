@@ -1,4 +1,4 @@
-"""write_csv_sha256 writes what write_csv writes, and its hash is the hash of the file on disk."""
+"""write_csv_sha256 writes what write_csv writes, and its hash (and file_sha256) is the hash of the file on disk."""
 
 from __future__ import annotations
 
@@ -28,8 +28,15 @@ def test_the_file_and_its_hash_are_write_csvs(tmp_path_factory: pytest.TempPathF
 
 
 def test_a_file_of_many_writes(tmp_path: Path) -> None:
-    """Larger than polars' write buffer: the hash covers every piece, in order."""
+    """Several megabytes: the hash covers the whole file, in order."""
     frame = pl.DataFrame({"n": range(300_000), "s": [f"+3161234{i:04d}" for i in range(300_000)]})
     sha = write_csv_sha256(frame, tmp_path / "big.csv")
     assert sha == hashlib.sha256((tmp_path / "big.csv").read_bytes()).hexdigest()
     assert (tmp_path / "big.csv").stat().st_size > 5_000_000
+
+
+def test_an_empty_file_has_the_hash_of_no_bytes(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert file_sha256(tmp_path / "empty.csv") == hashlib.sha256(b"").hexdigest()
+    assert write_csv_sha256(pl.DataFrame(), tmp_path / "none.csv") == hashlib.sha256(
+        (tmp_path / "none.csv").read_bytes()).hexdigest()
