@@ -40,7 +40,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 # ---- in the child: runs against one source tree (whatever `leadgate` PYTHONPATH imports) -----------------
 
 def _frame(rows: int, seed: int, export_id: str, centres: list[str]) -> Any:
-    """write_export's `received` frame: random NL mobiles (distinct), sorted, two call centres, a person each."""
+    """write_export's `received` frame (old receipt: export_id, number, call_centre_id, flow, person_id):
+    random NL mobiles (distinct), sorted, two call centres, a person each."""
     import numpy as np
     import polars as pl
 
@@ -57,6 +58,27 @@ def _frame(rows: int, seed: int, export_id: str, centres: list[str]) -> Any:
         "flow": pl.Series(["lead"], dtype=pl.String).new_from_index(0, rows),
         "person_id": pl.Series(persons, dtype=pl.String).gather(rng.integers(0, len(persons), size=rows)),
     })
+
+
+def _received(session: Any, rows: int, seed: int, centres: list[str]) -> Any:
+    """A new export and its receipt rows as the measured tree's write_export inserts them: with sheets
+    (number, sheet_id, person_id; migration 0010 on) or without (the row names export and call centre)."""
+    import polars as pl
+
+    from leadgate.screening.models import ExportContact
+
+    export_id = _export(session, centres)
+    frame = _frame(rows, seed, export_id, centres)
+    if "sheet_id" not in ExportContact.__table__.c:
+        return frame
+    from leadgate.screening.models import ExportSheet
+
+    sheets = [ExportSheet(export_id=export_id, call_centre_id=c, flow=f) for c in centres for f in ("lead", "customer")]
+    session.add_all(sheets)
+    session.flush()
+    ids = pl.DataFrame({"call_centre_id": [s.call_centre_id for s in sheets], "flow": [s.flow for s in sheets],
+                        "sheet_id": [s.id for s in sheets]})
+    return frame.join(ids, on=["call_centre_id", "flow"]).select("number", "sheet_id", "person_id").sort("number")
 
 
 def _export(session: Any, centres: list[str]) -> str:
@@ -92,8 +114,7 @@ def child_build(url: str, rows: int, seed: int) -> dict[str, Any]:
                                   now=now, actor="bench")
         centres = sorted(session.scalars(select(Partner.id).where(Partner.kind == "call_centre")))
         if rows:
-            export_id = _export(session, centres)
-            insert_frame(session, ExportContact.__table__, _frame(rows, seed, export_id, centres))  # type: ignore[arg-type]
+            insert_frame(session, ExportContact.__table__, _received(session, rows, seed, centres))  # type: ignore[arg-type]
     return {"centres": centres}
 
 
@@ -120,8 +141,7 @@ def child_measure(url: str, rows: int, seed: int, centres: list[str]) -> dict[st
 
     session = new_session(url)
     try:
-        export_id = _export(session, centres)
-        frame = _frame(rows, seed, export_id, centres)
+        frame = _received(session, rows, seed, centres)
         server_before = _backend_cpu(session)
         began, began_cpu = time.perf_counter(), time.process_time()
         insert_frame(session, ExportContact.__table__, frame)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from leadgate.decisions import service as decisions
 from leadgate.kit.db import unit_of_work
 from leadgate.people import service as people
 from leadgate.rules.model import Rulebooks
-from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.models import Export, ExportContact, ExportSheet
 from tests.store_helpers import CAMPAIGN, KEY, NOW
 
 
@@ -27,12 +27,15 @@ def assign(url: str, call_centre: str, *contacts: str, campaign: str = CAMPAIGN,
         export = Export(campaign_id=campaign, planned_at=NOW, created_at=NOW, source="test", summary="{}")
         session.add(export)
         session.flush()
+        sheet = ExportSheet(export_id=export.id, call_centre_id=partner.id, flow="lead")
+        session.add(sheet)
+        session.flush()
         for contact in contacts:
             medium, value, _, _ = people.normalise(contact, country=country)
             assert medium == "phone"
             point = people.find_contact(session, contact, country=country)
-            session.add(ExportContact(export_id=export.id, number=int(value[1:]), call_centre_id=partner.id,
-                                      flow="lead", person_id=point.person_id if point else None))
+            session.add(ExportContact(sheet_id=sheet.id, number=int(value[1:]),
+                                      person_id=point.person_id if point else None))
         return export.id
 
 

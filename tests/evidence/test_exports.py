@@ -115,12 +115,18 @@ def test_a_changed_export_or_snapshot_row_is_reported(screened: Screened, statem
 
 def test_a_removed_export_record_is_reported_with_its_ledger_event(screened: Screened) -> None:
     sql(screened.url, "PRAGMA foreign_keys = OFF" if screened.url.startswith("sqlite") else
-        "ALTER TABLE export_contacts DROP CONSTRAINT IF EXISTS export_contacts_export_id_fkey")
+        "ALTER TABLE export_sheets DROP CONSTRAINT export_sheets_export_id_fkey")
     sql(screened.url, "DELETE FROM exports")
     pack = pack_of(screened.url, EXPORTED)
     entry = _export_entry(pack)
     assert any(f"EXPORT {screened.export_id} IS NOT STORED" in p for p in pack.problems)
     assert entry.ledger is not None and entry.ledger.kind == "screening.exported" and entry.at == NOW
+
+
+def test_a_receipt_row_whose_sheet_is_gone_is_reported(screened: Screened) -> None:
+    sql(screened.url, "DELETE FROM export_sheets")  # nothing refers to a sheet by a foreign key
+    pack = pack_of(screened.url, EXPORTED)
+    assert any("EXPORT SHEET " in p and "IS NOT STORED" in p for p in pack.problems), pack.problems
 
 
 def test_registers_listed_and_not_listed(screened: Screened) -> None:

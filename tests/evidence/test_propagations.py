@@ -26,7 +26,7 @@ from leadgate.people.models import Person
 from leadgate.propagation import service as propagation
 from leadgate.propagation.models import Propagation
 from leadgate.rules.model import Rulebooks
-from leadgate.screening.models import ExportContact
+from leadgate.screening.models import ExportContact, ExportSheet
 from tests.evidence.screened import EXPORTED, Screened, build
 from tests.evidence.test_service import sql
 from tests.screening.builder import CAMPAIGN, KEY, NOW
@@ -53,7 +53,8 @@ def told(database_url: str, tmp_path: Path, books: Rulebooks) -> tuple[Screened,
     does not. Returns (store, exporter, checker)."""
     screened = build(database_url, tmp_path)
     with unit_of_work(database_url) as session:
-        exporter = session.scalars(select(Partner.name).join(ExportContact, ExportContact.call_centre_id == Partner.id)
+        exporter = session.scalars(select(Partner.name).join(ExportSheet, ExportSheet.call_centre_id == Partner.id)
+                                   .join(ExportContact, ExportContact.sheet_id == ExportSheet.id)
                                    .where(ExportContact.number == int(EXPORTED[1:]))).one()
     checker = "BelBureau" if exporter == "CallCo" else "CallCo"
     with unit_of_work(database_url) as session:

@@ -19,7 +19,7 @@ from leadgate.kit.db import unit_of_work
 from leadgate.people.models import ContactPoint
 from leadgate.propagation.models import Propagation
 from leadgate.rules.model import Rulebooks
-from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.models import Export, ExportContact, ExportSheet
 from tests.store_helpers import CAMPAIGN, KEY, NOW, setup_store
 
 FAST = "fast-2026"  # a campaign whose call centres must acknowledge within 4 hours
@@ -61,9 +61,11 @@ def exported(url: str, centre: str, *numbers: str, campaign: str = CAMPAIGN, per
         export = Export(campaign_id=campaign, planned_at=NOW, created_at=NOW, source="test", summary="{}")
         session.add(export)
         session.flush()
+        sheet = ExportSheet(export_id=export.id, call_centre_id=partner(session, centre), flow="lead")
+        session.add(sheet)
+        session.flush()
         for number in numbers:
-            session.add(ExportContact(export_id=export.id, number=int(number.lstrip("+")),
-                                      call_centre_id=partner(session, centre), flow="lead", person_id=person_id))
+            session.add(ExportContact(sheet_id=sheet.id, number=int(number.lstrip("+")), person_id=person_id))
         return export.id
 
 

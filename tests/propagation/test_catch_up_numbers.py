@@ -16,7 +16,7 @@ from leadgate.kit.db import unit_of_work
 from leadgate.propagation import service as propagation
 from leadgate.rules.model import Rulebooks
 from leadgate.screening import service as screening
-from leadgate.screening.models import ExportContact
+from leadgate.screening.models import ExportContact, ExportSheet
 from tests.propagation.support import exported, outbox, setup
 from tests.screening.builder import CAMPAIGN, KEY, NOW, give_consent, object_to, setup_campaign, write_leads
 
@@ -72,5 +72,7 @@ def test_screening_passes_the_numbers_it_exported(database_url: str, books: Rule
                                   data_dir=tmp_path / "data", out_dir=tmp_path / "out", now=NOW, actor="test",
                                   leads=leads)
     with unit_of_work(database_url) as session:
-        rows = set(session.scalars(select(ExportContact.number).where(ExportContact.export_id == result.export_id)))
+        rows = set(session.scalars(select(ExportContact.number)
+                                   .join(ExportSheet, ExportSheet.id == ExportContact.sheet_id)
+                                   .where(ExportSheet.export_id == result.export_id)))
     assert passed == [rows] and rows == {31612345678, 31687654321}

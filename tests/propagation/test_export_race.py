@@ -22,7 +22,7 @@ from leadgate.ledger import service as ledger
 from leadgate.propagation import service as propagation
 from leadgate.rules.model import Rulebooks
 from leadgate.screening import service as screening
-from leadgate.screening.models import ExportContact
+from leadgate.screening.models import ExportContact, ExportSheet
 from tests.propagation.support import outbox
 from tests.screening.builder import CAMPAIGN, KEY, NOW, give_consent, object_to, setup_campaign, write_leads
 
@@ -59,8 +59,9 @@ def _screen_while_objecting(url: str, books: Rulebooks, tmp_path: Path) -> tuple
 
 def _exported(url: str, export_id: str) -> set[str]:
     with unit_of_work(url) as session:
-        return {f"+{n}" for n in session.scalars(select(ExportContact.number)
-                                                 .where(ExportContact.export_id == export_id))}
+        return {f"+{n}" for n in session.scalars(
+            select(ExportContact.number).join(ExportSheet, ExportSheet.id == ExportContact.sheet_id)
+            .where(ExportSheet.export_id == export_id))}
 
 
 def _queued_for(url: str) -> list[object]:

@@ -1,6 +1,6 @@
-"""Who received which number is one B-tree keyed by (number, export_id) on SQLite, the heap and that key on
-PostgreSQL, with no foreign key to check per row; every lookup by number uses the key; migration 0008 keeps
-the rows both ways."""
+"""Who received which number is one B-tree keyed by (number, sheet_id) on SQLite, the heap and that key on
+PostgreSQL, with no foreign key to check per row; every lookup by number uses the key; migrations 0008 (the
+key) and 0010 (the sheets) keep the rows both ways."""
 
 from __future__ import annotations
 
@@ -27,35 +27,45 @@ def _shape(url: str) -> tuple[list[str], list[str], list[str], bool]:
     return key, indexes, references, rowid
 
 
-def _rows(url: str) -> set[tuple[str, int, str]]:
+def _rows(url: str, *, sheets: bool = True) -> set[tuple[str, int, str, str]]:
+    """(export, number, call centre, flow) of every receipt row, read through its sheet (before migration
+    0010: from the row itself)."""
+    query = ("SELECT s.export_id, c.number, s.call_centre_id, s.flow FROM export_contacts c "
+             "JOIN export_sheets s ON s.id = c.sheet_id") if sheets else \
+        "SELECT export_id, number, call_centre_id, flow FROM export_contacts"
     with unit_of_work(url) as session:
-        return {tuple(r) for r in session.execute(
-            text("SELECT export_id, number, flow FROM export_contacts"))}
+        return {tuple(r) for r in session.execute(text(query))}  # type: ignore[misc]
 
 
-def test_keyed_by_number_without_another_index_and_the_migration_keeps_the_rows(database_url: str) -> None:
+def test_keyed_by_number_without_another_index_and_the_migrations_keep_the_rows(database_url: str) -> None:
     setup(database_url)
     first = exported(database_url, "CallCo", *NUMBERS)
     second = exported(database_url, "OtherCall", NUMBERS[0])
     rows = _rows(database_url)
-    assert rows == {(first, int(n[1:]), "lead") for n in NUMBERS} | {(second, int(NUMBERS[0][1:]), "lead")}
+    centres = {export: centre for export, _, centre, _ in rows}
+    assert {(e, n, f) for e, n, _, f in rows} == \
+        {(first, int(n[1:]), "lead") for n in NUMBERS} | {(second, int(NUMBERS[0][1:]), "lead")}
+    assert centres[first] != centres[second]
     sqlite = database_url.startswith("sqlite")
-    assert _shape(database_url) == (["number", "export_id"], [], [], False)
+    assert _shape(database_url) == (["number", "sheet_id"], [], [], False)
 
     config = alembic_config(database_url)
+    command.downgrade(config, "0009_ledger_append_function")
+    assert _shape(database_url) == (["number", "export_id"], [], [], False)
+    assert _rows(database_url, sheets=False) == rows
     command.downgrade(config, "0007_consent_texts")
     assert _shape(database_url) == (["export_id", "number"], ["ix_export_contacts_number"], ["exports", "partners"],
                                      sqlite)
-    assert _rows(database_url) == rows
+    assert _rows(database_url, sheets=False) == rows
     command.upgrade(config, "head")
-    assert _shape(database_url) == (["number", "export_id"], [], [], False)
+    assert _shape(database_url) == (["number", "sheet_id"], [], [], False)
     assert _rows(database_url) == rows
 
 
 def test_a_lookup_by_number_uses_the_key(database_url: str) -> None:
     setup(database_url)
     exported(database_url, "CallCo", *NUMBERS)
-    query = "SELECT call_centre_id, export_id FROM export_contacts WHERE number = 31611110001"
+    query = "SELECT sheet_id, person_id FROM export_contacts WHERE number = 31611110001"
     with unit_of_work(database_url) as session:
         if database_url.startswith("sqlite"):
             plan = " ".join(str(r[-1]) for r in session.execute(text(f"EXPLAIN QUERY PLAN {query}")))

@@ -19,7 +19,7 @@ from leadgate.kit.moments import from_store
 from leadgate.ledger.models import LedgerEvent
 from leadgate.registers.models import RegisterSnapshot
 from leadgate.screening.export import FLOW_FILES, centre_folder
-from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.models import Export, ExportContact, ExportSheet
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the moment of an export nothing records any more
 
@@ -69,32 +69,45 @@ def _file(files: Any, centre: str, flow: str) -> tuple[str | None, str | None]:
     return found[0] if found else (None, None)
 
 
-def _removed(session: Session, contact: ExportContact, centre: str, flow: str, events: Events) -> Entry:
+def _removed(session: Session, sheet: ExportSheet, centre: str, flow: str, events: Events) -> Entry:
     """A call centre received the number in an export whose record is gone: shown, with its ledger event
     when one still names it."""
-    problems = [f"EXPORT {contact.export_id} IS NOT STORED: the call centre received this number in an export "
+    problems = [f"EXPORT {sheet.export_id} IS NOT STORED: the call centre received this number in an export "
                 "whose record was removed"]
     event = session.scalars(select(LedgerEvent).where(LedgerEvent.kind == "screening.exported",
-                                                      LedgerEvent.body.contains(contact.export_id))).first()
+                                                      LedgerEvent.body.contains(sheet.export_id))).first()
     ref = None
     if event is not None:
         events.add(event)
         ref = events.ref(event, problems)
     return Entry(utc(event.at) if event is not None else EPOCH, f"exported to call centre {centre}",
-                 {"export": contact.export_id, "call_centre": centre, "flow": flow}, ref, (), tuple(problems))
+                 {"export": sheet.export_id, "call_centre": centre, "flow": flow}, ref, (), tuple(problems))
+
+
+def _lost_sheet(contact: ExportContact) -> Entry:
+    """A receipt row whose sheet is gone: the number was exported, but to whom and in which export is lost."""
+    return Entry(EPOCH, "exported to an unknown call centre", {"sheet": contact.sheet_id}, None, (), (
+        f"EXPORT SHEET {contact.sheet_id} IS NOT STORED: the number was exported, but the record of which export "
+        "and call centre received it was removed",))
 
 
 def exports(session: Session, number: int, events: Events) -> list[Entry]:
-    query = (select(ExportContact, Export, Partner).outerjoin(Export, ExportContact.export_id == Export.id)
-             .outerjoin(Partner, ExportContact.call_centre_id == Partner.id).where(ExportContact.number == number))
+    query = (select(ExportContact, ExportSheet, Export, Partner)
+             .outerjoin(ExportSheet, ExportContact.sheet_id == ExportSheet.id)
+             .outerjoin(Export, ExportSheet.export_id == Export.id)
+             .outerjoin(Partner, ExportSheet.call_centre_id == Partner.id).where(ExportContact.number == number)
+             .order_by(ExportContact.sheet_id))
     out: list[Entry] = []
-    for contact, export, centre in session.execute(query):
+    for contact, sheet, export, centre in session.execute(query):
+        if sheet is None:
+            out.append(_lost_sheet(contact))
+            continue
         checks: list[str] = []
         problems: list[str] = []
-        centre_name = centre.name if centre else contact.call_centre_id
-        flow = FLOW_FILES.get(contact.flow, contact.flow)
+        centre_name = centre.name if centre else sheet.call_centre_id
+        flow = FLOW_FILES.get(sheet.flow, sheet.flow)
         if export is None:
-            out.append(_removed(session, contact, centre_name, flow, events))
+            out.append(_removed(session, sheet, centre_name, flow, events))
             continue
         try:
             stored = json.loads(export.summary)
@@ -121,7 +134,7 @@ def exports(session: Session, number: int, events: Events) -> list[Entry]:
                                    "created_at": export.created_at}, checks, problems)
         # What the ledger recorded is the proof; the stored summary only when there is no event to show.
         summary = recorded or (stored if isinstance(stored, dict) else {})
-        file_name, file_sha256 = _file(summary.get("files"), centre_name, contact.flow)
+        file_name, file_sha256 = _file(summary.get("files"), centre_name, sheet.flow)
         out.append(Entry(recorded_moment(export.created_at, recorded.get("created_at")),
                          f"exported to call centre {centre_name}", {
                              "export": export.id, "campaign": export.campaign_id, "call_centre": centre_name,

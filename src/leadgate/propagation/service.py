@@ -34,7 +34,7 @@ from leadgate.ledger import service as ledger
 from leadgate.ledger.models import LedgerEvent
 from leadgate.people.models import ContactPoint
 from leadgate.propagation.models import Propagation
-from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.models import Export, ExportContact, ExportSheet
 
 Status = Literal["pending", "delivered", "acknowledged", "overdue"]
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -75,11 +75,12 @@ def _recipients(session: Session, numbers: set[int], export_id: str | None) -> d
         hours = hours or DEFAULT_DEADLINE_HOURS
         found[(centre, number)] = min(hours, found.get((centre, number), hours))
 
-    exported = (select(ExportContact.call_centre_id, ExportContact.number, Campaign.propagation_deadline_hours)
-                .join(Export, Export.id == ExportContact.export_id).join(Campaign, Campaign.id == Export.campaign_id)
+    exported = (select(ExportSheet.call_centre_id, ExportContact.number, Campaign.propagation_deadline_hours)
+                .join(ExportSheet, ExportSheet.id == ExportContact.sheet_id)
+                .join(Export, Export.id == ExportSheet.export_id).join(Campaign, Campaign.id == Export.campaign_id)
                 .where(ExportContact.number.in_(sorted(numbers))))
     if export_id is not None:
-        exported = exported.where(ExportContact.export_id == export_id)
+        exported = exported.where(ExportSheet.export_id == export_id)
     for centre, number, hours in session.execute(exported):
         add(centre, number, hours)
     if export_id is None:
@@ -181,7 +182,8 @@ def _exported_digests(session: Session, export_id: str, key: bytes, digests: set
     if not buckets:
         return {}
     exported = np.asarray(numbers, dtype=np.int64) if numbers is not None else np.fromiter(
-        session.scalars(select(ExportContact.number).where(ExportContact.export_id == export_id)), dtype=np.int64)
+        session.scalars(select(ExportContact.number).join(ExportSheet, ExportSheet.id == ExportContact.sheet_id)
+                        .where(ExportSheet.export_id == export_id)), dtype=np.int64)
     candidates = exported[np.isin(phone_buckets(key, exported), sorted(buckets))].tolist()
     found: dict[str, set[int]] = {}
     for number, digest in zip(candidates, phone_digests(key, candidates), strict=True):

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from leadgate.kit.db import driver_cursor, on_postgresql
 from leadgate.kit.errors import Forbidden
-from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.models import Export, ExportContact, ExportSheet
 
 _CHUNK = 1000  # numbers per IN list
-PG_ASSIGNED_ONE = ("SELECT 1 FROM export_contacts c JOIN exports e ON e.id = c.export_id WHERE c.number = %(number)s "
-           "AND c.call_centre_id = %(call_centre)s AND e.campaign_id = %(campaign)s LIMIT 1")
+PG_ASSIGNED_ONE = ("SELECT 1 FROM export_contacts c JOIN export_sheets s ON s.id = c.sheet_id "
+                   "JOIN exports e ON e.id = s.export_id WHERE c.number = %(number)s "
+                   "AND s.call_centre_id = %(call_centre)s AND e.campaign_id = %(campaign)s LIMIT 1")
 
 
 class NotAssigned(Forbidden):
@@ -36,8 +37,9 @@ def assigned_numbers(session: Session, *, call_centre_id: str, campaign_id: str,
     for start in range(0, len(wanted), _CHUNK):
         # export_contacts is indexed by number only (see ExportContact): the number narrows it first.
         found.update(session.scalars(
-            select(ExportContact.number).join(Export, Export.id == ExportContact.export_id)
+            select(ExportContact.number).join(ExportSheet, ExportSheet.id == ExportContact.sheet_id)
+            .join(Export, Export.id == ExportSheet.export_id)
             .where(ExportContact.number.in_(wanted[start:start + _CHUNK]),
-                   ExportContact.call_centre_id == call_centre_id, Export.campaign_id == campaign_id)
+                   ExportSheet.call_centre_id == call_centre_id, Export.campaign_id == campaign_id)
             .distinct()))
     return found

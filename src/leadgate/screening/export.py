@@ -27,7 +27,7 @@ from leadgate.ledger import service as ledger
 from leadgate.registers.lookup import RegisterState
 from leadgate.screening.assign import CallCentre, assign
 from leadgate.screening.bulk import Context
-from leadgate.screening.models import Export, ExportContact
+from leadgate.screening.models import Export, ExportContact, ExportSheet
 from leadgate.screening.storeview import StoreView
 from leadgate.screening.windows import describe_windows
 
@@ -215,6 +215,24 @@ def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
                                 decided["_outcome"].clone().scatter(repeated, outcome))
 
 
+def _receipt(session: Session, allowed: pl.DataFrame, *, export_id: str, centres: list[CallCentre]) -> pl.DataFrame:
+    """The export's sheets (one per call centre and flow, each file written) added, and the receipt's rows
+    for `allowed`: number, sheet_id, person_id, in number order (each page of the (number, sheet_id) B-tree
+    is then visited once, in order, instead of at random)."""
+    sheets = [ExportSheet(export_id=export_id, call_centre_id=centre.id, flow=flow)
+              for centre in centres for flow in FLOW_FILES]
+    session.add_all(sheets)
+    session.flush()
+    ids = pl.DataFrame({"call_centre_id": [s.call_centre_id for s in sheets], "flow": [s.flow for s in sheets],
+                        "sheet_id": [s.id for s in sheets]}, schema={"call_centre_id": pl.String, "flow": pl.String,
+                                                                      "sheet_id": pl.Int64})
+    rows = allowed.select("number", "call_centre_id", "flow", "person_id").join(
+        ids, on=["call_centre_id", "flow"], how="left")
+    if rows["sheet_id"].null_count():  # a row the files would carry and the receipt not: never silently
+        raise RuntimeError("an exported row's call centre or flow is not one of the export's sheets")
+    return rows.select("number", "sheet_id", "person_id").sort("number")
+
+
 class Candidates(Protocol):
     """Every candidate row with `allowed` and `_outcome` (the row of the outcomes that explains it), and the
     row-aligned payload (_row, name, extra, source_code)."""
@@ -265,8 +283,7 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
                     source=source.get("file") or "store", summary="{}")
     session.add(export)
     session.flush()
-    received = allowed.select(pl.lit(export.id).alias("export_id"), pl.col("number"),
-                              pl.col("call_centre_id"), pl.col("flow"), pl.col("person_id")).sort("number")
+    received = _receipt(session, allowed, export_id=export.id, centres=centres)
     # The receipt goes into the store on this thread (the session's) while another writes and hashes the
     # files: polars' writer and hashlib release the GIL and the store's inserts wait on its driver, so the
     # two overlap instead of following each other. Leaving the block waits for the files either way.
@@ -275,8 +292,6 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
                               unassigned_outcome=unassigned_outcome, outcomes=outcomes, ctx=ctx, view=view,
                               centres=centres, out_dir=out_dir, xlsx=xlsx)
         del decided  # the files' thread frees it once the left-out rows are taken from it
-        # In key order (number first): each page of the (number, export_id) B-tree is visited once, in
-        # order, instead of at random; the rows are the same.
         insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
         del received
         done = written.result()
