@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from leadgate.consent.buckets import (
     BUCKET_BITS,
     e164_digits,
+    extension,
     phone_bucket,
     phone_buckets,
     siphash24,
@@ -47,23 +49,52 @@ def test_the_papers_worked_examples() -> None:
     assert siphash24(PAPER_KEY, bytes(range(8))) == 0x93F5F5799A932462
 
 
-def test_numpy_matches_the_published_8_byte_vector() -> None:
+# Both array implementations: the C extension's (where it was built) and numpy's.
+IMPLEMENTATIONS = [pytest.param(None, id="numpy"), pytest.param(
+    extension, id="C", marks=pytest.mark.skipif(extension is None, reason="the C extension was not built"))]
+
+
+@pytest.mark.parametrize("compiled", IMPLEMENTATIONS)
+def test_the_arrays_match_the_published_8_byte_vector(compiled: ModuleType | None) -> None:
     message = np.array([int.from_bytes(bytes(range(8)), "little")], dtype=np.uint64)
-    assert int(siphash24_u64(PAPER_KEY, message)[0]) == 0x93F5F5799A932462
+    assert int(siphash24_u64(PAPER_KEY, message, compiled=compiled)[0]) == 0x93F5F5799A932462
 
 
+@pytest.mark.parametrize("compiled", IMPLEMENTATIONS)
 @given(st.binary(min_size=16, max_size=16),
        st.lists(st.integers(min_value=0, max_value=2**64 - 1), min_size=0, max_size=40))
-def test_numpy_equals_the_reference_for_any_key_and_message(key: bytes, values: list[int]) -> None:
-    got = siphash24_u64(key, np.array(values, dtype=np.uint64))
+def test_the_arrays_equal_the_reference_for_any_key_and_message(compiled: ModuleType | None, key: bytes,
+                                                                values: list[int]) -> None:
+    got = siphash24_u64(key, np.array(values, dtype=np.uint64), compiled=compiled)
+    assert got.dtype == np.uint64 and got.shape == (len(values),)
     assert [int(h) for h in got] == [siphash24(key, v.to_bytes(8, "little")) for v in values]
 
 
-def test_numpy_is_right_across_chunk_boundaries_and_for_int64_input() -> None:
+@pytest.mark.parametrize("compiled", IMPLEMENTATIONS)
+def test_the_arrays_are_right_across_chunk_boundaries_and_for_int64_input(compiled: ModuleType | None) -> None:
     values = np.random.default_rng(7).integers(0, 10**15, size=(1 << 16) + 3, dtype=np.int64)
-    got = siphash24_u64(PAPER_KEY, values)
+    got = siphash24_u64(PAPER_KEY, values, compiled=compiled)
     for i in (0, (1 << 16) - 1, 1 << 16, (1 << 16) + 2):
         assert int(got[i]) == siphash24(PAPER_KEY, int(values[i]).to_bytes(8, "little"))
+
+
+@pytest.mark.skipif(extension is None, reason="the C extension was not built")
+def test_c_and_numpy_agree_on_a_million_numbers_in_any_layout() -> None:
+    values = np.random.default_rng(3).integers(-2**63, 2**63 - 1, size=1_000_003, dtype=np.int64)
+    assert np.array_equal(siphash24_u64(KEY[:16], values), siphash24_u64(KEY[:16], values, compiled=None))
+    strided = values[::3].reshape(-1, 1)  # not contiguous, two dimensions: copied, shape kept
+    assert np.array_equal(siphash24_u64(KEY[:16], strided), siphash24_u64(KEY[:16], strided, compiled=None))
+
+
+@pytest.mark.skipif(extension is None, reason="the C extension was not built")
+def test_the_c_function_refuses_wrong_buffers() -> None:
+    assert extension is not None
+    with pytest.raises(ValueError, match="16-byte key"):
+        extension.siphash24_u64(b"short", np.zeros(1, np.uint64), np.zeros(1, np.uint64))
+    with pytest.raises(ValueError, match="as many 8-byte values"):
+        extension.siphash24_u64(PAPER_KEY, np.zeros(2, np.uint64), np.zeros(1, np.uint64))
+    with pytest.raises(TypeError):  # the output must be writable
+        extension.siphash24_u64(PAPER_KEY, np.zeros(1, np.uint64), bytes(8))
 
 
 def test_a_bucket_is_the_top_30_bits_of_siphash_under_the_derived_key() -> None:

@@ -16,7 +16,9 @@ whole array at once with numpy, and only numbers whose bucket occurs on the list
   SipHash is a pseudo-random function: without the key the bucket is noise; with the key the HMAC digest
   identifies the number anyway, so the bucket reveals nothing more.
 - Why SipHash: a keyed PRF built from 64-bit additions, rotations and xors only, which numpy runs over
-  10 million values in well under a second; HMAC-SHA256 cannot be vectorised in numpy.
+  10 million values in about a second; HMAC-SHA256 cannot be vectorised in numpy. The C extension
+  `_siphash` (built by setup.py where a compiler is) keeps each number in registers for its rounds:
+  ~0.1 s for 10 million (numpy: ~0.5 s), with the GIL released.
 - Why 30 bits: at 1 million suppressions about 0.1% of numbers share a bucket with one of them (false
   candidates, which the HMAC then rejects), and the value fits a 32-bit signed INTEGER column.
 
@@ -29,11 +31,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
 from leadgate.kit.errors import InvalidInput
+
+extension: ModuleType | None
+try:  # built by setup.py where a C compiler is; numpy does the same work otherwise
+    from leadgate.consent import _siphash as extension
+except ImportError:  # pragma: no cover - an install without a C compiler
+    extension = None
 
 BUCKET_BITS = 30
 EMAIL_BUCKET = -1
@@ -112,13 +121,18 @@ def _siprounds(v: list[U64], scratch: U64, rounds: int) -> None:
         _rotl_inplace(v2, 32, scratch)
 
 
-def siphash24_u64(key: bytes, messages: npt.NDArray[np.integer]) -> U64:
-    """SipHash-2-4 of each value as an 8-byte little-endian message (int64 values are read as uint64)."""
+def siphash24_u64(key: bytes, messages: npt.NDArray[np.integer], *, compiled: ModuleType | None = extension) -> U64:
+    """SipHash-2-4 of each value as an 8-byte little-endian message (int64 values are read as uint64): by
+    the C extension where it was built (~5x cheaper), else with numpy (`compiled=None`), the same values."""
     if len(key) != 16:
         raise ValueError("SipHash needs a 16-byte key")
     if messages.dtype not in (np.dtype(np.int64), np.dtype(np.uint64)):
         raise TypeError(f"messages must be int64 or uint64, not {messages.dtype}")
     flat = np.ascontiguousarray(messages).reshape(-1).view(np.uint64)
+    if compiled is not None:
+        hashed = np.empty(flat.shape, dtype=np.uint64)
+        compiled.siphash24_u64(key, flat, hashed)
+        return hashed.reshape(messages.shape)
     k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
     start = [np.uint64(k0 ^ _INIT[0]), np.uint64(k1 ^ _INIT[1]), np.uint64(k0 ^ _INIT[2]),
              np.uint64(k1 ^ _INIT[3])]
