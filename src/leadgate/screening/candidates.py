@@ -9,8 +9,10 @@ exactly `parse_phone`'s answers (`intake.phones`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,20 +122,54 @@ def attach_store(session: Session, frame: pl.DataFrame) -> pl.DataFrame:
     return with_points(frame, phone_points(session))
 
 
-def with_points(frame: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
-    """attach_store with the store's `phone_points` already read: no session needed."""
-    # Found by the number (Int64) instead of a join on the e164 text: the list's 10M numbers are looked up as
-    # integers, not hashed as text, and the list's own columns are not carried through a join (at 10M rows
-    # ~1.9-2.2 -> ~1.8 s in a whole run). A point counts only where its value is exactly "+" and the digits
-    # of `number`, as `normalised` makes them.
-    keyed = points.select(pl.col("e164").str.slice(1).cast(pl.Int64, strict=False).alias("number"),
-                          pl.int_range(pl.len(), dtype=pl.Int64).alias("_at")).filter(
-        points["e164"].str.contains(r"^\+[1-9][0-9]{0,17}$"))
-    at = frame.select("number").join(keyed, on="number", how="left", maintain_order="left")["_at"]
+@dataclass(frozen=True)
+class SortedNumbers:
+    """A frame's `number` column in ascending order (no number as -1, which no point or register holds)
+    and the rows it came from: the store's points and the registers are looked up by binary search in
+    it, and the 10M numbers are sorted once for both."""
+
+    order: np.ndarray  # row positions, ascending by number
+    ascending: np.ndarray  # the numbers (int64) at those rows
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame) -> SortedNumbers:
+        numbers = frame["number"].fill_null(-1)
+        order = numbers.arg_sort().to_numpy()  # polars sorts on every core
+        return cls(order, numbers.to_numpy()[order])
+
+
+def with_points(frame: pl.DataFrame, points: pl.DataFrame, *, order: SortedNumbers | None = None) -> pl.DataFrame:
+    """attach_store with the store's `phone_points` (one row per value) already read: no session needed.
+    `order`: the frame's numbers sorted already, as for `with_registers`."""
+    if order is None:
+        order = SortedNumbers.of(frame)
+    # Each point's number is searched for in the list's sorted numbers, not the list's 10M numbers hashed
+    # for a join and the points' columns gathered for every row: ~290k searches find the few % of rows the
+    # store knows, and only those rows are written (at 10M rows ~0.8 -> ~0.4 s, the sort shared with
+    # `with_registers`). A point counts only where its value is exactly "+" and the digits of `number`, as
+    # `normalised` makes them (so one value, one number).
+    valid = points["e164"].str.contains(r"^\+[1-9][0-9]{0,17}$").fill_null(False)
+    numbers = points["e164"].filter(valid).str.slice(1).cast(pl.Int64).to_numpy()
+    # In ascending order each search starts near where the previous one ended: ~170 -> ~35 ms at 10M rows.
+    by_number = np.argsort(numbers)
+    keys, at = numbers[by_number], np.flatnonzero(valid.to_numpy())[by_number]
+    first = np.searchsorted(order.ascending, keys, side="left")
+    counts = np.searchsorted(order.ascending, keys, side="right") - first
+    # A number repeated in the list: every row holding it, order.order[first : first + count].
+    before = np.cumsum(counts) - counts
+    rows = pl.Series(order.order[np.repeat(first - before, counts) + np.arange(counts.sum())], dtype=pl.Int64)
     found = points.select("contact_point_id", "person_id", "person_kind", "person_country",
-                          "person_job_title").gather(at)
+                          "person_job_title").gather(pl.Series(np.repeat(at, counts), dtype=pl.Int64))
+
+    def written(column: pl.Series, values: pl.Series) -> pl.Series:
+        # In place only where no frame shares the column: the list's own `kind` is copied, not written over.
+        known = values.is_not_null()
+        return column.scatter(rows.filter(known), values.filter(known))
+
+    def new(name: str) -> pl.Series:
+        return written(pl.repeat(None, frame.height, dtype=points[name].dtype, eager=True).alias(name), found[name])
+
     # The store knows the person: its kind, country and job title are the facts (as `decide --contact`).
-    return frame.with_columns(
-        pl.coalesce(found["person_kind"], pl.col("kind")).alias("kind"),
-        pl.coalesce(found["person_job_title"], pl.col("job_title")).alias("job_title"),
-    ).hstack(found.select("contact_point_id", "person_id", "person_country"))
+    return frame.with_columns(written(frame["kind"], found["person_kind"]),
+                              written(frame["job_title"], found["person_job_title"])).hstack(
+        [new("contact_point_id"), new("person_id"), new("person_country")])
