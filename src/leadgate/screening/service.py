@@ -273,7 +273,12 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
     frame = frame.drop("name", "extra", "source_code")
     advance = tick("deciding", frame.height)
     # Split, and the whole frame let go: deciding holds the rows to decide, not a second copy of 10M rows.
-    rejected, frame = frame.filter(pl.col("_input").is_not_null()), frame.filter(pl.col("_input").is_null())
+    # Most lists have no such rows: then the frame is not filtered (a copy of every column of 10M rows).
+    bad_rows = frame["_input"].is_not_null()
+    if bad_rows.any():
+        rejected, frame = frame.filter(bad_rows), frame.filter(~bad_rows)
+    else:
+        rejected = frame.clear()
     good, outcomes = screen_frame(frame, ctx, view, suppressed,
                                   individual=individual or parallel.decider(ctx, view, suppressed), progress=advance,
                                   histories=store.histories)
