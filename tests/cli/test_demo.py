@@ -112,7 +112,9 @@ def test_the_call_lists_hold_only_lawful_rows_and_every_left_out_row_says_why(de
     url = db_env(cwd)["LEADGATE_DATABASE_URL"]
     assert assert_exports_lawful(url, load(None), out, key=DEMO_KEY) == 5
     blocked = list(csv.DictReader((out / "blocked.csv").read_text("utf-8").splitlines()))
-    assert len(blocked) == 6 and all(r["codes"] and r["reason"] for r in blocked)
+    reasons = {r["reason_id"]: r for r in csv.DictReader((out / "reasons.csv").read_text("utf-8").splitlines())}
+    assert len(blocked) == 6 and all(r["codes"] and reasons[r["reason_id"]]["reason"] for r in blocked)
+    assert all(reasons[r["reason_id"]]["codes"] == r["codes"] for r in blocked)
     assert {"BE_PHONE_DNCM_LISTED", "OBJECTION", "DE_PHONE_CONSUMER_CONSENT"} <= {r["codes"] for r in blocked}
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert summary["register_snapshots"] == {"be-dncm": [1]} and summary["exported"] == 5

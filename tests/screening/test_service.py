@@ -78,6 +78,25 @@ def test_a_call_list_keeps_the_lawful_rows_and_says_why_the_others_are_left_out(
     assert row["calling_windows"]  # the planned day's windows in the contact's time zone
     summary = json.loads((result.out_dir / "summary.json").read_text())
     assert summary["register_snapshots"]["be-dncm"] and summary["left_out_by_code"]["DUPLICATE_NUMBER"] == 1
+    _each_left_out_row_has_its_reasons_text(result)
+
+
+def _each_left_out_row_has_its_reasons_text(result: Screened) -> None:
+    """blocked.csv names each row's reason by id; reasons.csv has one row per id with its text, the same
+    categories and codes, and how many rows name it."""
+    blocked = pl.read_csv(result.out_dir / "blocked.csv", infer_schema=False)
+    reasons = pl.read_csv(result.out_dir / "reasons.csv", infer_schema=False)
+    assert blocked.columns == ["row", "phone", "categories", "codes", "next_allowed_at", "reason_id"]
+    assert reasons.columns == ["reason_id", "categories", "codes", "reason", "rows"]
+    assert reasons["reason_id"].is_unique().all() and reasons["reason"].str.len_chars().min() > 0
+    joined = blocked.join(reasons, on="reason_id", how="left", suffix="_legend")
+    assert joined["reason"].null_count() == 0
+    assert joined["codes"].equals(joined["codes_legend"]) and joined["categories"].equals(joined["categories_legend"])
+    counted = blocked.group_by("reason_id").len("rows").cast({"rows": pl.String})
+    assert counted.join(reasons.select("reason_id", "rows"), on="reason_id", how="full").filter(
+        pl.col("rows") != pl.col("rows_right")).height == 0 and counted.height == reasons.height
+    summary = json.loads((result.out_dir / "summary.json").read_text())
+    assert set(summary["files"]) >= {"blocked.csv", "reasons.csv"}
     assert summary["files"]["blocked.csv"]
 
 

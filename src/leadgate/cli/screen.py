@@ -39,7 +39,7 @@ def parse_moment(value: str | None, option: str) -> datetime:
 def screen_command(
     campaign: str = typer.Option(..., "--campaign", help="The campaign to screen for (its id)."),
     out: Path = typer.Option(..., "--out", help="Directory for the files: one folder per call centre with "
-                             "leadflow/klantflow, plus blocked.csv and summary.json.", file_okay=False),
+                             "leadflow/klantflow, plus blocked.csv, reasons.csv and summary.json.", file_okay=False),
     leads: Path | None = typer.Option(None, "--leads", help="Screen this lead file (CSV, XLSX or Parquet; the "
                                       "intake's column names) instead of the campaign's stored candidates.",
                                       dir_okay=False, exists=True),
@@ -57,8 +57,9 @@ def screen_command(
     relationships, contact history, data sources, calling rules and the campaign's governance — through the
     same decision core as `leadgate decide` — and write a call list per call centre.
 
-    Every row left out is in blocked.csv with its reason categories and codes; the export (files and their
-    SHA-256, counts, register snapshots used) is recorded in the ledger. Needs LEADGATE_SUPPRESSION_KEY.
+    Every row left out is in blocked.csv with its reason categories and codes (the reasons' text in
+    reasons.csv); the export (files and their SHA-256, counts, register snapshots used) is recorded in the
+    ledger. Needs LEADGATE_SUPPRESSION_KEY.
     """
     moment = parse_moment(at, "--at")
     books = load_rulebooks(org)

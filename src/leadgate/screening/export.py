@@ -3,9 +3,9 @@
 DIR/<call centre>/leadflow.csv and klantflow.csv carry what the call needs and the belscript context
 (campaign, source, how/when/with which text the opt-in was given or the customer relationship, the lead's
 own information, the calling windows of the planned day); DIR/blocked.csv every row left out with its
-reason categories and codes; DIR/summary.json the counts, files and their SHA-256, and the register
-snapshots used. The same summary is the body of the ledger event, so an evidence pack can show "screened
-at T against register snapshot S".
+reason categories and codes and the id of its reason, whose text DIR/reasons.csv gives; DIR/summary.json
+the counts, files and their SHA-256, and the register snapshots used. The same summary is the body of the
+ledger event, so an evidence pack can show "screened at T against register snapshot S".
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ CALL_COLUMNS = ["row", "phone", "name", "kind", "country", "campaign", "call_cen
                 "source_code", "consent_channel", "consent_given_at", "consent_text", "consent_source",
                 "customer_paid", "customer_relationship_ended", "lead_information", "call_from", "calling_windows",
                 "jurisdiction"]
-BLOCKED_COLUMNS = ["row", "phone", "categories", "codes", "reason", "next_allowed_at"]
+BLOCKED_COLUMNS = ["row", "phone", "categories", "codes", "next_allowed_at", "reason_id"]
+REASONS_COLUMNS = ["reason_id", "categories", "codes", "reason", "rows"]
 
 
 @dataclass(frozen=True)
@@ -150,53 +151,47 @@ def _left_out(decided: pl.DataFrame, unassigned: pl.DataFrame, *, unassigned_out
     return blocked
 
 
-@dataclass
-class _Written:
-    files: dict[str, str]  # SHA-256 per file, by path relative to out_dir
-    per_centre: dict[str, dict[str, int]]  # rows per call centre and file stem
-    blocked: pl.DataFrame  # the left-out rows (_row, phone, _outcome)
-
-
-def _write_files(*, allowed: pl.DataFrame, decided: list[pl.DataFrame], unassigned: pl.DataFrame,
-                 unassigned_outcome: int, outcomes: pl.DataFrame, ctx: Context, view: StoreView,
-                 centres: list[CallCentre], out_dir: Path, xlsx: bool) -> _Written:
-    """The call sheets per call centre and flow, and blocked.csv with the left-out rows of the decided
-    candidates. `decided` holds that frame and is emptied, so that nothing keeps its 10M rows alive once
-    the left-out rows are taken from it (the executor keeps its arguments until the call returns)."""
-    blocked = _left_out(decided.pop(), unassigned, unassigned_outcome=unassigned_outcome)
+def _write_sheets(*, allowed: pl.DataFrame, ctx: Context, view: StoreView, centres: list[CallCentre],
+                  out_dir: Path, xlsx: bool) -> tuple[dict[str, str], dict[str, dict[str, int]]]:
+    """The call sheets per call centre and flow: (SHA-256 per file by path relative to out_dir, rows per
+    call centre and file stem)."""
     names = {c.id: c.name for c in centres}
+    files: dict[str, str] = {}
     per_centre: dict[str, dict[str, int]] = {}
-    # blocked.csv (most of a list's rows) is written and hashed on a thread of its own while this one builds
-    # and writes the call sheets: polars' writer and hashlib release the GIL, so the two no longer follow
-    # each other. Which side bounds the writing stage then depends on the day: the files, or the receipt
-    # the session's thread inserts meanwhile (SQLite's own work per value, not a wait).
-    with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-blocked") as pool:
-        left_out = pool.submit(_write_blocked, blocked, outcomes, out_dir)
-        files: dict[str, str] = {}
-        # The store's context is built and joined once for every exported row, then split per file.
-        ordered = allowed.sort("_row")
-        sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
-        for centre in centres:
-            per_centre[centre.name] = {}
-            for flow, stem in FLOW_FILES.items():
-                rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
-                    "call_centre_id")
-                path, sha = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
-                files[str(path.relative_to(out_dir))] = sha
-                per_centre[centre.name][stem] = rows.height
-        del ordered, sheets
-        files.update(left_out.result())
-    return _Written(files, per_centre, blocked)
+    # The store's context is built and joined once for every exported row, then split per file.
+    ordered = allowed.sort("_row")
+    sheets = _context(ordered, ctx, view, names).with_columns(ordered["call_centre_id"])
+    for centre in centres:
+        per_centre[centre.name] = {}
+        for flow, stem in FLOW_FILES.items():
+            rows = sheets.filter((pl.col("call_centre_id") == centre.id) & (pl.col("flow") == flow)).drop(
+                "call_centre_id")
+            path, sha = _write(rows, out_dir / centre_folder(centre.name) / stem, xlsx)
+            files[str(path.relative_to(out_dir))] = sha
+            per_centre[centre.name][stem] = rows.height
+    return files, per_centre
 
 
-def _write_blocked(blocked: pl.DataFrame, outcomes: pl.DataFrame, out_dir: Path) -> dict[str, str]:
-    """blocked.csv of the left-out rows (_row, phone, _outcome), and its SHA-256."""
-    # The outcomes' texts as categoricals: each of millions of rows gathers an index, not a copy of its
-    # reason (1.3 GB of text at 10M rows); the file is the same text.
-    texts = outcomes.select(pl.col("categories", "codes", "reason", "next_allowed_at").cast(pl.Categorical))
-    path, sha = _write(blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"])),
-                       out_dir / "blocked", False)
-    return {path.name: sha}
+def _write_left_out(*, decided: list[pl.DataFrame], unassigned: pl.DataFrame, unassigned_outcome: int,
+                    outcomes: pl.DataFrame, out_dir: Path) -> tuple[dict[str, str], pl.DataFrame]:
+    """blocked.csv with every left-out row of the decided candidates (`decided` holds that frame and is
+    emptied, so that nothing keeps its 10M rows alive once the left-out rows are taken from it: the
+    executor keeps its arguments until the call returns) and reasons.csv with the text of each reason they
+    name. Returns the SHA-256 per file and the left-out rows (_row, phone, _outcome)."""
+    blocked = _left_out(decided.pop(), unassigned, unassigned_outcome=unassigned_outcome)
+    # The outcomes' columns as categoricals: each of millions of rows gathers an index, not a copy of its
+    # strings; the file is the same text. The reason's text is in reasons.csv, once per reason: on every row
+    # it was ~63% of the file (850 of 1,350 MB at 10M rows), and most of the time it took to write.
+    texts = outcomes.select(pl.col("categories", "codes", "next_allowed_at").cast(pl.Categorical))
+    rows = blocked.select(pl.col("_row").alias("row"), "phone").hstack(texts.gather(blocked["_outcome"])).with_columns(
+        blocked["_outcome"].alias("reason_id"))
+    path, sha = _write(rows.select(BLOCKED_COLUMNS), out_dir / "blocked", False)
+    del rows
+    used = blocked.group_by("_outcome").len("rows").sort("_outcome")
+    reasons = outcomes.select("categories", "codes", "reason").gather(used["_outcome"]).select(
+        used["_outcome"].alias("reason_id"), pl.all(), used["rows"])
+    legend, legend_sha = _write(reasons.select(REASONS_COLUMNS), out_dir / "reasons", False)
+    return {path.name: sha, legend.name: legend_sha}, blocked
 
 
 def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
@@ -256,11 +251,11 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
         [(False, category, code, reason, None, None, ctx.at.isoformat()) for category, code, reason in _LEFT_OUT],
         schema=outcomes.schema, orient="row")])
     decided = leave_out_repeats(decided, outcome=duplicate_outcome)
+    total = decided.height
+    aligned = payload["_row"].equals(decided["_row"])  # never otherwise: decide_candidates keeps the order
     day = ctx.at.date()
     paying = [p for p, relations in view.customers.items()
               if any(paid and (started is None or started <= day) for paid, started, _ in relations)]
-    # The payload (name, the lead's own information) is row-aligned with `decided`: gathered by position for
-    # the exported rows instead of joined on a 10M-row key.
     allowed = decided.with_row_index("_pos").filter(pl.col("allowed")).select("_pos", *_CARRIED).with_columns(
         pl.coalesce(pl.col("person_id"), pl.lit("n:") + pl.col("number").cast(pl.String)).alias("person_key"),
         pl.col("person_id").is_in(pl.Series(paying, dtype=pl.String).implode()).fill_null(False).alias("customer"),
@@ -268,34 +263,39 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
     # A number the store does not know is a person of its own, on one row: leave_out_repeats left each
     # number allowed once.
     allowed = assign(allowed, centres, alone=pl.col("person_id").is_null())
-    if payload["_row"].equals(decided["_row"]):
-        allowed = allowed.hstack(payload.drop("_row").gather(allowed["_pos"])).drop("_pos")
-    else:  # not aligned (never, as decide_candidates keeps the candidates' order): joined on the row number
-        allowed = allowed.drop("_pos").join(payload, on="_row", how="left", maintain_order="left")
-    allowed = allowed.hstack(outcomes.select("call_from", "jurisdiction").gather(allowed["_outcome"]))
-    unassigned = allowed.filter(pl.col("call_centre_id").is_null())
+    unassigned = allowed.filter(pl.col("call_centre_id").is_null()).select("_row", "e164")
     allowed = allowed.filter(pl.col("call_centre_id").is_not_null())
-    total = decided.height
-    del payload
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
-                    source=source.get("file") or "store", summary="{}")
-    session.add(export)
-    session.flush()
-    received = _receipt(session, allowed, export_id=export.id, centres=centres)
-    # The receipt goes into the store on this thread (the session's) while another writes and hashes the
-    # files: polars' writer and hashlib release the GIL and the store's inserts wait on its driver, so the
-    # two overlap instead of following each other. Leaving the block waits for the files either way.
-    with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-files") as pool:
-        written = pool.submit(_write_files, allowed=allowed, decided=[decided], unassigned=unassigned,
-                              unassigned_outcome=unassigned_outcome, outcomes=outcomes, ctx=ctx, view=view,
-                              centres=centres, out_dir=out_dir, xlsx=xlsx)
-        del decided  # the files' thread frees it once the left-out rows are taken from it
-        insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
-        del received
-        done = written.result()
-    files, per_centre, blocked = done.files, done.per_centre, done.blocked
+    # Three things at once, each on its own thread: blocked.csv (most of a list's rows) starts as soon as
+    # the left-out rows are known; the call sheets once their rows are; the receipt goes into the store on
+    # this thread (the session's). polars' writer and hashlib release the GIL and the store's inserts wait
+    # on its driver, so they overlap instead of following each other. Which one bounds the writing stage
+    # depends on the day; leaving the blocks waits for all of them.
+    with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-blocked") as left_pool:
+        left_out = left_pool.submit(_write_left_out, decided=[decided], unassigned=unassigned,
+                                    unassigned_outcome=unassigned_outcome, outcomes=outcomes, out_dir=out_dir)
+        del decided  # the blocked thread frees it once the left-out rows are taken from it
+        # The payload (name, the lead's own information) is row-aligned with the decided rows: gathered by
+        # position for the exported rows instead of joined on a 10M-row key.
+        if aligned:
+            allowed = allowed.hstack(payload.drop("_row").gather(allowed["_pos"])).drop("_pos")
+        else:
+            allowed = allowed.drop("_pos").join(payload, on="_row", how="left", maintain_order="left")
+        del payload
+        allowed = allowed.hstack(outcomes.select("call_from", "jurisdiction").gather(allowed["_outcome"]))
+        export = Export(campaign_id=ctx.campaign.id, planned_at=ctx.at, created_at=now,
+                        source=source.get("file") or "store", summary="{}")
+        session.add(export)
+        session.flush()
+        received = _receipt(session, allowed, export_id=export.id, centres=centres)
+        with ThreadPoolExecutor(1, thread_name_prefix="leadgate-export-files") as pool:
+            sheets = pool.submit(_write_sheets, allowed=allowed, ctx=ctx, view=view, centres=centres,
+                                 out_dir=out_dir, xlsx=xlsx)
+            insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
+            del received
+            files, per_centre = sheets.result()
+        left_files, blocked = left_out.result()
+    files.update(left_files)
     categories, codes = _counts(blocked, outcomes, "categories"), _counts(blocked, outcomes, "codes")
     summary: dict[str, Any] = {
         "export_id": export.id, "campaign": ctx.campaign.id, "planned_at": ctx.at.isoformat(),
