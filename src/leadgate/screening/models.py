@@ -32,7 +32,7 @@ class ExportSheet(Base):
     """One call sheet of an export: the file (leadflow or klantflow) one call centre received. The receipt's
     rows name their sheet by this small integer instead of repeating the export's and the call centre's
     32-character ids and the flow on each of millions of rows (a 10M-row list exports ~2.5M): on SQLite
-    that made the table ~4x wider and its inserts ~1.8x slower."""
+    that made the table ~4x wider and its inserts ~2x slower."""
 
     __tablename__ = "export_sheets"
     __table_args__ = (UniqueConstraint("export_id", "call_centre_id", "flow"),)
