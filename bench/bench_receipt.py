@@ -61,24 +61,20 @@ def _frame(rows: int, seed: int, export_id: str, centres: list[str]) -> Any:
 
 
 def _received(session: Any, rows: int, seed: int, centres: list[str]) -> Any:
-    """A new export and its receipt rows as the measured tree's write_export inserts them: with sheets
-    (number, sheet_id, person_id; migration 0010 on) or without (the row names export and call centre)."""
-    import polars as pl
-
-    from leadgate.screening.models import ExportContact
-
+    """A new export and its receipt rows as the measured tree's write_export inserts them: through its own
+    `_receipt` (the sheets added; number, sheet_id, person_id: migration 0010 on) where it has one, else the
+    rows naming export and call centre themselves."""
     export_id = _export(session, centres)
     frame = _frame(rows, seed, export_id, centres)
-    if "sheet_id" not in ExportContact.__table__.c:
-        return frame
-    from leadgate.screening.models import ExportSheet
+    from leadgate.screening import export
 
-    sheets = [ExportSheet(export_id=export_id, call_centre_id=c, flow=f) for c in centres for f in ("lead", "customer")]
-    session.add_all(sheets)
-    session.flush()
-    ids = pl.DataFrame({"call_centre_id": [s.call_centre_id for s in sheets], "flow": [s.flow for s in sheets],
-                        "sheet_id": [s.id for s in sheets]})
-    return frame.join(ids, on=["call_centre_id", "flow"]).select("number", "sheet_id", "person_id").sort("number")
+    receipt = getattr(export, "_receipt", None)
+    if receipt is None:
+        return frame
+    from leadgate.screening.assign import CallCentre
+
+    return receipt(session, frame, export_id=export_id,
+                   centres=[CallCentre(c, c, 1, frozenset()) for c in centres])
 
 
 def _export(session: Any, centres: list[str]) -> str:

@@ -123,12 +123,12 @@ def _write(frame: pl.DataFrame, path: Path, xlsx: bool) -> tuple[Path, str]:
     return target, write_csv_sha256(frame, target)
 
 
-def _counts(blocked: pl.DataFrame, outcomes: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Rows per category (or code) of the ";"-joined column: split once per distinct outcome, not per row."""
-    per = blocked.group_by("_outcome").len()
-    per = per.with_columns(outcomes[column].gather(per["_outcome"]).alias(column))
-    return (per.select(pl.col(column).str.split(";"), "len").explode(column).group_by(column)
-            .agg(pl.col("len").sum()).sort(["len", column], descending=[True, False]))
+def _counts(per_outcome: pl.DataFrame, outcomes: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Rows per category (or code) of the ";"-joined column, from the left-out rows per outcome (_outcome,
+    rows): split once per distinct outcome, not per row."""
+    per = per_outcome.with_columns(outcomes[column].gather(per_outcome["_outcome"]).alias(column))
+    return (per.select(pl.col(column).str.split(";"), pl.col("rows").alias("len")).explode(column)
+            .group_by(column).agg(pl.col("len").sum()).sort(["len", column], descending=[True, False]))
 
 
 _LEFT_OUT = (("duplicate", "DUPLICATE_NUMBER", "The same number is on an earlier row of this list."),
@@ -173,11 +173,11 @@ def _write_sheets(*, allowed: pl.DataFrame, ctx: Context, view: StoreView, centr
 
 
 def _write_left_out(*, decided: list[pl.DataFrame], unassigned: pl.DataFrame, unassigned_outcome: int,
-                    outcomes: pl.DataFrame, out_dir: Path) -> tuple[dict[str, str], pl.DataFrame]:
+                    outcomes: pl.DataFrame, out_dir: Path) -> tuple[dict[str, str], pl.DataFrame, int]:
     """blocked.csv with every left-out row of the decided candidates (`decided` holds that frame and is
     emptied, so that nothing keeps its 10M rows alive once the left-out rows are taken from it: the
     executor keeps its arguments until the call returns) and reasons.csv with the text of each reason they
-    name. Returns the SHA-256 per file and the left-out rows (_row, phone, _outcome)."""
+    name. Returns the SHA-256 per file, the left-out rows per outcome (_outcome, rows) and their number."""
     blocked = _left_out(decided.pop(), unassigned, unassigned_outcome=unassigned_outcome)
     # The outcomes' columns as categoricals: each of millions of rows gathers an index, not a copy of its
     # strings; the file is the same text. The reason's text is in reasons.csv, once per reason: on every row
@@ -191,7 +191,7 @@ def _write_left_out(*, decided: list[pl.DataFrame], unassigned: pl.DataFrame, un
     reasons = outcomes.select("categories", "codes", "reason").gather(used["_outcome"]).select(
         used["_outcome"].alias("reason_id"), pl.all(), used["rows"])
     legend, legend_sha = _write(reasons.select(REASONS_COLUMNS), out_dir / "reasons", False)
-    return {path.name: sha, legend.name: legend_sha}, blocked
+    return {path.name: sha, legend.name: legend_sha}, used, blocked.height
 
 
 def leave_out_repeats(decided: pl.DataFrame, *, outcome: int) -> pl.DataFrame:
@@ -294,13 +294,13 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
             insert_frame(session, ExportContact.__table__, received)  # type: ignore[arg-type]
             del received
             files, per_centre = sheets.result()
-        left_files, blocked = left_out.result()
+        left_files, per_outcome, left_out_rows = left_out.result()
     files.update(left_files)
-    categories, codes = _counts(blocked, outcomes, "categories"), _counts(blocked, outcomes, "codes")
+    categories, codes = _counts(per_outcome, outcomes, "categories"), _counts(per_outcome, outcomes, "codes")
     summary: dict[str, Any] = {
         "export_id": export.id, "campaign": ctx.campaign.id, "planned_at": ctx.at.isoformat(),
         "created_at": now.isoformat(), "source": source,
-        "rows": total, "exported": allowed.height, "left_out": blocked.height,
+        "rows": total, "exported": allowed.height, "left_out": left_out_rows,
         "per_call_centre": per_centre,
         "left_out_by_category": {c: n for c, n in categories.iter_rows()},
         "left_out_by_code": {c: n for c, n in codes.iter_rows()},
@@ -313,4 +313,4 @@ def write_export(session: Session, *, candidates: Candidates, outcomes: pl.DataF
     export.summary, export.ledger_seq = json.dumps(summary, ensure_ascii=False), event.seq
     summary["ledger_seq"] = event.seq
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return Screened(export.id, out_dir, total, allowed.height, blocked.height, summary)
+    return Screened(export.id, out_dir, total, allowed.height, left_out_rows, summary)
