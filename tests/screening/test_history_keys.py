@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadgate.screening.bulk import _consent_value
 from leadgate.screening.storeview import StoredConsent
@@ -45,7 +48,7 @@ def test_stored_histories_give_equal_ids_to_equal_histories_only() -> None:
         customers={"c1": [(True, date(2025, 1, 1), None)], "c2": [(True, date(2025, 1, 1), None)],
                    "c3": [(False, date(2025, 1, 1), None)]},
         sources={"s1": source, "s2": same_source, "c1": source, "c2": source})
-    histories = stored_histories(view)
+    histories = stored_histories(view, day=date(2026, 11, 26))
     people, points = histories.people, histories.points
     assert points["p1"] == points["p2"] != points["p3"]  # consents equal but for their stored id
     assert people["s1"] == people["s2"]  # equal sources, whatever the object
@@ -53,3 +56,51 @@ def test_stored_histories_give_equal_ids_to_equal_histories_only() -> None:
     assert len({people["o1"], people["s1"], people["c1"], people["c3"]}) == 4
     assert set(people) == {"o1", "c1", "c2", "c3", "s1", "s2"} and set(points) == {"p1", "p2", "p3"}
     assert 0 not in people.values() and 0 not in points.values()  # 0 means "nothing stored"
+
+
+def test_customers_alike_in_their_facts_share_a_history_whatever_their_start() -> None:
+    from leadgate.screening.bulk import stored_histories
+    from leadgate.screening.storeview import StoreView
+
+    day = date(2026, 11, 26)
+    view = StoreView(customers={
+        "a": [(True, date(2020, 3, 1), date(2025, 6, 1))], "b": [(True, date(2021, 9, 9), date(2025, 6, 1))],
+        "c": [(True, date(2021, 9, 9), date(2025, 6, 2))], "d": [(False, date(2021, 9, 9), date(2025, 6, 1))],
+        # started the day after: on the planned day the relationship does not exist yet, later that day it may
+        "e": [(True, day + timedelta(days=1), None)], "f": [(True, day + timedelta(days=1), None)],
+        "g": [(True, day - timedelta(days=30), None)]})
+    people = stored_histories(view, day=day).people
+    assert people["a"] == people["b"]  # (paid, ended 2025-06-01) either way
+    assert len({people["b"], people["c"], people["d"], people["e"], people["g"]}) == 5
+    assert people["e"] == people["f"]  # the same relationships, starting near the day: the same history
+
+
+relation = st.tuples(st.booleans(), st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 12, 31))),
+                     st.one_of(st.none(), st.dates(date(2025, 6, 1), date(2027, 6, 1))))
+
+
+@given(first=st.lists(relation, min_size=1, max_size=3), second=st.lists(relation, min_size=1, max_size=3),
+       day=st.dates(date(2026, 2, 1), date(2026, 11, 30)), reach=st.integers(0, 3))
+def test_equal_customer_keys_give_equal_customer_facts_on_every_day_within_reach(
+        first: list[tuple[bool, date | None, date | None]], second: list[tuple[bool, date | None, date | None]],
+        day: date, reach: int) -> None:
+    from leadgate.screening.storeview import customer, customer_key
+
+    if customer_key(first, day, reach=reach) != customer_key(second, day, reach=reach):
+        return
+    for offset in range(-reach, reach + 1):
+        moment = day + timedelta(days=offset)
+        assert customer(first, moment) == customer(second, moment), (offset, first, second)
+
+
+@given(relations=st.lists(relation, min_size=1, max_size=3), day=st.dates(date(2026, 2, 1), date(2026, 11, 30)))
+def test_the_customer_key_is_the_customer_facts_when_no_relationship_starts_near_the_day(
+        relations: list[tuple[bool, date | None, date | None]], day: date) -> None:
+    from leadgate.screening.storeview import customer, customer_key
+
+    key = customer_key(relations, day, reach=2)
+    fact = customer(relations, day)
+    if key[0] == "customer":
+        assert (None if fact is None else (fact.paid, fact.relationship_ended)) == key[1]
+    else:
+        assert any(r[1] is not None and abs((r[1] - day).days) <= 2 for r in relations)

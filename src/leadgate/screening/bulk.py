@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, overload
 
@@ -35,7 +35,7 @@ from leadgate.core.engine import decide
 from leadgate.core.phone import Phone, settled
 from leadgate.kit.collector import collector_paused
 from leadgate.rules.model import Rulebooks
-from leadgate.screening.storeview import StoredConsent, StoreView, customer, objections
+from leadgate.screening.storeview import StoredConsent, StoreView, customer, customer_key, objections
 
 OUTCOME_SCHEMA = {"allowed": pl.Boolean, "categories": pl.String, "codes": pl.String, "reason": pl.String,
                   "next_allowed_at": pl.String, "jurisdiction": pl.String, "call_from": pl.String}
@@ -172,7 +172,8 @@ def screen_frame(frame: pl.DataFrame, ctx: Context, view: StoreView,
         indexed = frame.with_row_index("_i").with_columns(
             # A valid number, an invalid one and none at all are decided apart (PHONE_INVALID, PHONE_MISSING).
             pl.when(pl.col("e164").is_not_null()).then(2).when(pl.col("raw").is_not_null()).then(1).otherwise(0)
-            .cast(pl.UInt8).alias("_number"), *_history_keys(frame, histories or stored_histories(view), suppressed))
+            .cast(pl.UInt8).alias("_number"),
+            *_history_keys(frame, histories or stored_histories(view, day=ctx.at.date()), suppressed))
         groups = grouped(indexed, key)
         members = groups["_i"]
         reps = frame.select(*_FACT_COLUMNS, *registers).gather(members.list.first())
@@ -280,18 +281,28 @@ class Histories:
     points: dict[str, int]
 
 
-def stored_histories(view: StoreView) -> Histories:
+# How many days from the planned moment's date the dates of a decision's customer facts can be: the row is
+# decided at the planned moment or at the window's opening later that local day, and the local day and the
+# planned moment's own date are at most two apart (UTC offsets span -12:00 to +14:00).
+CUSTOMER_REACH = 2
+
+
+def stored_histories(view: StoreView, *, day: date) -> Histories:
     """The history ids of a store view's people and contact points: ~1.5 s of Python for the ~500k of a
     10M-row list, so a screening that reads the view beside the file (service._whole_view) builds them
-    there too, instead of while both cores wait for the groups."""
+    there too, instead of while both cores wait for the groups. `day`: the planned moment's date. A
+    person's customer relationships count as the customer facts they give around it (customer_key), not
+    as the records: customers whose contracts started on different days but who are alike in what the
+    core reads share a decision (~100k people of the benchmark's 10M-row list, each a decision of its own
+    before)."""
     # A run's people share a handful of data sources (~290k people, a few Source objects): each object gets
     # an id for its value once, so that a person's history is a tuple of plain values, not a model hashed
     # and compared again per person (1.4 s of a 10M-row run).
     customers, objected, source_of = view.customers, view.objections, view.sources
     with collector_paused():
         sources = _intern({id(s): s for s in source_of.values()})
-        people = _intern({p: (tuple(customers.get(p, ())), tuple(objected.get(p, ())),
-                              sources[id(source_of[p])] if p in source_of else 0)
+        people = _intern({p: (customer_key(customers[p], day, reach=CUSTOMER_REACH) if p in customers else None,
+                              tuple(objected.get(p, ())), sources[id(source_of[p])] if p in source_of else 0)
                           for p in customers.keys() | objected.keys() | source_of.keys()})
         points = _intern({p: (tuple(_consent_value(c) for c in view.consents.get(p, ())), view.attempts.get(p, ()))
                           for p in view.consents.keys() | view.attempts.keys()})

@@ -142,7 +142,7 @@ def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: R
         return read
     view = storeview.load(session, person_ids=set(read.points["person_id"].to_list()),
                           point_ids=set(read.points["contact_point_id"].to_list()))
-    return replace(read, view=view, histories=stored_histories(view))
+    return replace(read, view=view, histories=stored_histories(view, day=at.date()))
 
 
 def _whole_view(listed: _ListLength, stored: int) -> bool:

@@ -15,6 +15,7 @@ ISO text, booleans as 0/1), then moments through `from_store`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -230,14 +231,33 @@ def _attempts(read: _Reader, points: set[str]) -> dict[str, tuple[f.Attempt, ...
     return {k: tuple(v) if len(v) == 1 else tuple(sorted(v, key=lambda a: a.at)) for k, v in found.items()}
 
 
-def customer(relations: list[tuple[bool, date | None, date | None]] | None, day: date) -> f.Customer | None:
+Relations = list[tuple[bool, date | None, date | None]]  # (paid, started_on, ended_on) per relationship
+
+
+def _best(relations: Relations, day: date) -> tuple[bool, date | None] | None:
+    known = [r for r in relations if r[1] is None or r[1] <= day]
+    best = max([r for r in known if r[0]] or known, key=lambda r: r[2] or date.max, default=None)
+    return None if best is None else (best[0], best[2])
+
+
+def customer(relations: Relations | None, day: date) -> f.Customer | None:
     """As decisions.service._customer: an ongoing paid relationship, else the paid one that ended last,
     else an unpaid one; one that starts after `day` did not exist yet."""
     if not relations:
         return None
-    known = [r for r in relations if r[1] is None or r[1] <= day]
-    best = max([r for r in known if r[0]] or known, key=lambda r: r[2] or date.max, default=None)
-    return None if best is None else _customer(best[0], best[2])
+    best = _best(relations, day)
+    return None if best is None else _customer(*best)
+
+
+def customer_key(relations: Relations, day: date, *, reach: int) -> Hashable:
+    """What `customer(relations, d)` gives for every `d` within `reach` days of `day`, as one value: equal
+    keys, equal customer facts on each of those days. The facts keep only (paid, relationship_ended) of
+    the relationship chosen, so people whose relationships differ in their other dates share a key (and a
+    decision) unless one of those relationships starts within the reach, where the day decides which
+    exist: then the relationships themselves are the key."""
+    if any(r[1] is not None and abs((r[1] - day).days) <= reach for r in relations):
+        return ("relationships", tuple(relations))
+    return ("customer", _best(relations, day))
 
 
 @lru_cache(maxsize=65_536)
