@@ -191,6 +191,10 @@ def test_the_view_read_with_cursors_equals_the_one_built_from_orm_objects(
             for c in given:
                 assert from_store(c.given_at) == c.given_at and from_store(c.given_at).tzinfo is UTC
                 assert consent_facts(c).given_at == c.given_at
+        # Attempts are built as trusted: each equals the attempt validated from its own values.
+        for tried in new.attempts.values():
+            for a in tried:
+                assert f.Attempt.model_validate(a.model_dump()) == a and type(a.rings) in (int, type(None))
 
         # A subset of the ids, and none: only what was asked for.
         some_people, some_points = set(sorted(people)[:2]), set(sorted(points)[:3])

@@ -136,12 +136,22 @@ def _zone_of(decision: Decision, ctx: Context, row: dict[str, Any]) -> str:
     return territory.timezone if territory else book.timezone
 
 
+@lru_cache(maxsize=4096)
+def _iso(moment: datetime) -> str:
+    # A run's decisions name a handful of moments (the planned one, the windows' openings): each is
+    # written out once, not once per decision.
+    return moment.isoformat()
+
+
 def outcome(decision: Decision, moment: datetime) -> tuple[Any, ...]:
-    categories = list(dict.fromkeys(r.category for r in decision.reasons))
-    return (decision.allowed, ";".join(categories), ";".join(r.code for r in decision.reasons),
-            decision.reasons[0].message if decision.reasons else None,
+    reasons = decision.reasons
+    if not reasons:
+        return (decision.allowed, "", "", None, None if decision.next_allowed_at is None
+                else _iso(decision.next_allowed_at), decision.jurisdiction, _iso(moment))
+    categories = list(dict.fromkeys(r.category for r in reasons))
+    return (decision.allowed, ";".join(categories), ";".join(r.code for r in reasons), reasons[0].message,
             decision.next_allowed_at.isoformat() if decision.next_allowed_at else None,
-            decision.jurisdiction, moment.isoformat())
+            decision.jurisdiction, _iso(moment))
 
 
 Decider = Callable[[Sequence[dict[str, Any]]], list[tuple[Any, ...]]]
