@@ -104,3 +104,43 @@ def test_the_customer_key_is_the_customer_facts_when_no_relationship_starts_near
         assert (None if fact is None else (fact.paid, fact.relationship_ended)) == key[1]
     else:
         assert any(r[1] is not None and abs((r[1] - day).days) <= 2 for r in relations)
+
+
+@given(values=st.dictionaries(st.integers(0, 60), st.tuples(st.integers(0, 4), st.integers(0, 3)), max_size=40),
+       coarse=st.integers(1, 5))
+def test_interning_by_summary_gives_equal_ids_exactly_for_equal_values(
+        values: dict[int, tuple[int, int]], coarse: int) -> None:
+    from leadgate.screening.bulk import _intern, _intern_rare
+
+    made: list[int] = []
+
+    def value(k: int) -> tuple[int, int]:
+        made.append(k)
+        return values[k]
+
+    # The summary is a function of the value (here a coarse one, so that summaries are shared).
+    ids = _intern_rare({k: v[0] // coarse for k, v in values.items()}, value)
+    plain = _intern(values)  # type: ignore[arg-type]
+    assert set(ids) == set(values) and all(i > 0 for i in ids.values())
+    for a in values:
+        for b in values:
+            assert (ids[a] == ids[b]) == (values[a] == values[b]) == (plain[a] == plain[b])
+    summaries = [v[0] // coarse for v in values.values()]
+    alone = {k for k, v in values.items() if summaries.count(v[0] // coarse) == 1}
+    assert not alone & set(made)  # a value with a summary of its own is never made
+
+
+def test_points_with_equal_histories_share_an_id_and_the_others_do_not() -> None:
+    from leadgate.core import facts as f
+    from leadgate.screening.bulk import stored_histories
+    from leadgate.screening.storeview import StoreView
+
+    tried = (f.Attempt(at=GIVEN.isoformat(), outcome="busy"),)
+    view = StoreView(
+        consents={"a": [_consent(id="1")], "b": [_consent(id="2")], "c": [_consent(id="3", text="Other")],
+                  "d": [_consent(id="4", given_at=GIVEN.replace(minute=9))], "e": [_consent(id="5")]},
+        attempts={"e": tried, "f": tried, "g": (f.Attempt(at=GIVEN.isoformat(), outcome="connected"),)})
+    points = stored_histories(view, day=date(2026, 11, 26)).points
+    assert points["a"] == points["b"]  # equal but for the stored id
+    assert len({points["a"], points["c"], points["d"], points["e"], points["f"], points["g"]}) == 6
+    assert set(points) == set("abcdefg") and 0 not in points.values()
