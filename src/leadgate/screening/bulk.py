@@ -6,8 +6,8 @@ only through its region (and, for SMS, whether it is a mobile). Rows are grouped
 decided once per group with a representative row's own facts. What the store holds about a row's person,
 contact point and number (consents, objections, customer relationships, attempts, data source, a
 suppression) enters the grouping as an id per distinct history: rows with the same history (a
-suppression list recorded at one moment, customers with the same relationship) share a decision, a
-history of its own is decided alone. The facts are always built by `row_facts`; a property test holds
+suppression list recorded at one moment, customers alike in the customer facts their relationships give
+around the planned day) share a decision, a history of its own is decided alone. The facts are always built by `row_facts`; a property test holds
 every row's decision equal to `decide` on the facts `decide --contact` assembles for that row from the
 store.
 
