@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,37 +66,28 @@ def listed_buckets(session: Session) -> pl.Series:
     return _column(session, "SELECT bucket FROM suppressions WHERE bucket >= 0").unique()
 
 
-@dataclass(frozen=True)
-class Candidates:
-    """What `candidates` prepares without the store: the input numbers (`given`, distinct or not) and those
-    whose bucket is on the list, with their bucket and digest (`hashed`), to be looked up by `lookup`."""
+def suppressed_numbers(session: Session, *, key: bytes, numbers: pl.Series,
+                       buckets: pl.Series | None = None) -> pl.DataFrame:
+    """(number, channel, at) for each input number on the phone suppression list, one row per suppression.
 
-    given: pl.Series
-    hashed: pl.DataFrame  # number, bucket, digest
-
-
-def candidates(*, key: bytes, numbers: pl.Series, buckets: pl.Series) -> Candidates:
-    """The numbers whose bucket is among the list's `buckets` (`listed_buckets`), hashed: the part of
-    `suppressed_numbers` that needs no session, so that a caller can do it while its session is busy."""
+    `numbers` are E.164 numbers as Int64 digits (+32470123456 → 32470123456); nulls and repeats are fine.
+    `buckets`: `listed_buckets` read earlier in the same unit of work, if the caller has them.
+    """
     bucket_key(key)  # refuses a short key before any work
     given = numbers.cast(pl.Int64).drop_nulls()
+    session.flush()  # the cursors below bypass the ORM's autoflush: rows added in this unit of work count too
+    listed = listed_buckets(session) if buckets is None else buckets
     # Repeats are dropped among the few candidates, not among all numbers: cheaper than a unique() first.
     inputs = pl.DataFrame({"number": given, "bucket": phone_buckets(key, given.to_numpy())})
-    found = inputs.join(pl.DataFrame({"bucket": buckets}, schema={"bucket": pl.Int64}), on="bucket",
-                        how="semi").unique("number")
-    return Candidates(given, found.with_columns(digest=pl.Series(phone_digests(key, found["number"].to_list()),
-                                                                 dtype=pl.String)))
-
-
-def lookup(session: Session, *, key: bytes, prepared: Candidates) -> pl.DataFrame:
-    """(number, channel, at) for each of the prepared numbers on the phone suppression list (see
-    `suppressed_numbers`), as the store holds it now."""
-    session.flush()  # the cursors below bypass the ORM's autoflush: rows added in this unit of work count too
-    hashed, given = prepared.hashed, prepared.given
-    rows = _rows_in_buckets(session, hashed["bucket"].unique().sort().to_list())
+    candidates = inputs.join(pl.DataFrame({"bucket": listed}, schema={"bucket": pl.Int64}), on="bucket",
+                             how="semi").unique("number")
+    rows = _rows_in_buckets(session, candidates["bucket"].unique().sort().to_list())
+    hashed = candidates.with_columns(digest=pl.Series(phone_digests(key, candidates["number"].to_list()),
+                                                      dtype=pl.String))
     found = pl.DataFrame({"bucket": [r[0] for r in rows], "digest": [r[1] for r in rows], "row": range(len(rows))},
                          schema={"bucket": pl.Int64, "digest": pl.String, "row": pl.Int64})
     matched = hashed.join(found, on=["bucket", "digest"]).select("number", "row")
+
     legacy = _fetch(session, "SELECT NULL, digest, channel, at FROM suppressions WHERE bucket IS NULL")
     if legacy:
         distinct = given.unique()
@@ -109,22 +99,11 @@ def lookup(session: Session, *, key: bytes, prepared: Candidates) -> pl.DataFram
                            schema={"digest": pl.String, "row": pl.Int64})
         matched = pl.concat([matched, everyone.join(old, on="digest").select("number", "row")])
         rows = rows + legacy
+
     at = matched["row"].to_list()
     return pl.DataFrame({"number": matched["number"], "channel": [rows[r][2] for r in at],
                          "at": _moments([rows[r][3] for r in at])},
                         schema=RESULT_SCHEMA).sort("number", "at", "channel")
-
-
-def suppressed_numbers(session: Session, *, key: bytes, numbers: pl.Series,
-                       buckets: pl.Series | None = None) -> pl.DataFrame:
-    """(number, channel, at) for each input number on the phone suppression list, one row per suppression.
-    `numbers` are E.164 numbers as Int64 digits (+32470123456 → 32470123456); nulls and repeats are fine.
-    `buckets`: `listed_buckets` read earlier in the same unit of work, if the caller has them.
-    """
-    bucket_key(key)  # refuses a short key before any work
-    session.flush()
-    listed = listed_buckets(session) if buckets is None else buckets
-    return lookup(session, key=key, prepared=candidates(key=key, numbers=numbers, buckets=listed))
 
 
 # Buckets per query: well under SQLite's bound parameters limit (32,766).

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.campaigns.models import CampaignCallCentre, Partner
-from leadgate.consent.suppressed import Candidates, candidates, listed_buckets, lookup, suppressed_numbers
+from leadgate.consent.suppressed import listed_buckets, suppressed_numbers
 from leadgate.core.calendar import load_holidays
 from leadgate.decisions.service import campaign_facts
 from leadgate.intake.mapping import Mapping
@@ -88,12 +88,7 @@ def with_registers(frame: pl.DataFrame, states: list[RegisterState], *,
 
 def _suppressed(session: Session, key: bytes, frame: pl.DataFrame,
                 buckets: pl.Series | None = None) -> dict[int, list[tuple[str, datetime]]]:
-    return _as_lists(suppressed_numbers(session, key=key, numbers=frame["number"].drop_nulls().unique(),
-                                        buckets=buckets))
-
-
-def _as_lists(found: pl.DataFrame) -> dict[int, list[tuple[str, datetime]]]:
-    """number -> its (channel, at) on the suppression list, from `suppressed_numbers`' rows."""
+    found = suppressed_numbers(session, key=key, numbers=frame["number"].drop_nulls().unique(), buckets=buckets)
     out: defaultdict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for number, channel, at in found.iter_rows():
         out[number].append((channel, at))
@@ -139,18 +134,9 @@ WHOLE_VIEW_RATIO = 10
 
 
 def _list_free_reads(session: Session, *, at: datetime, data_dir: Path, books: Rulebooks, points: bool,
-                     listed: _ListLength | None = None, early: Future[_ListFree] | None = None) -> _ListFree:
-    """`early`: set to the points, register states and buckets as soon as they are read, before the store
-    view (for the thread that reads the file: it adds the list's columns from them meanwhile)."""
-    try:
-        read = _ListFree(storeview.phone_points(session) if points else None,
-                         register_states(session, at=at, data_dir=data_dir), listed_buckets(session))
-    except BaseException as exc:
-        if early is not None:
-            early.set_exception(exc)
-        raise
-    if early is not None:
-        early.set_result(read)
+                     listed: _ListLength | None = None) -> _ListFree:
+    read = _ListFree(storeview.phone_points(session) if points else None,
+                     register_states(session, at=at, data_dir=data_dir), listed_buckets(session))
     load_holidays(books.holiday_places(), around=at.date())  # the workers fork with them loaded
     if read.points is None or listed is None or not _whole_view(listed, read.points.height):
         return read
@@ -172,32 +158,17 @@ def _whole_view(listed: _ListLength, stored: int) -> bool:
     return listed.rows is not None and listed.rows >= WHOLE_VIEW_RATIO * max(stored, 1)
 
 
-@dataclass(frozen=True)
-class _Beside:
-    """What `_file_beside_store` gives: the list's rows normalised, with the stored points' and the registers'
-    columns; the file's name and SHA-256; the list-free reads; the list's suppression candidates, prepared
-    for the lookup in the store; and the progress of the stage ("registers and suppressions") it began."""
-
-    frame: pl.DataFrame
-    source: dict[str, str | None]
-    store: _ListFree
-    prepared: Candidates
-    advance: Callable[[int], None]
-
-
 def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, country: str | None, at: datetime,
-                       data_dir: Path, books: Rulebooks, key: bytes, tick: Stage) -> _Beside:
-    """The lead file read and normalised while a second thread does the list-free reads. Those do not depend
-    on the file, so they go on while this thread reads and normalises it (polars and C, mostly without the
-    GIL). The store view, read last there, takes longer than the file at 10M rows: meanwhile this thread adds
-    the columns that need only the reads done before it (the stored points, the register states, the
-    suppression list's buckets), instead of after it with one core waiting. Only that thread uses the
-    session until both are done."""
+                       data_dir: Path, books: Rulebooks, tick: Stage
+                       ) -> tuple[pl.DataFrame, dict[str, str | None], _ListFree]:
+    """The lead file's rows normalised, its name and SHA-256, and the list-free reads. Those do not depend
+    on the file, so a second thread reads them while this one reads and normalises the file (polars, mostly
+    without the GIL: at 1M rows about one core of the two is free then). Only that thread uses the session
+    until both are done."""
     listed = _ListLength()
-    early: Future[_ListFree] = Future()
     with ThreadPoolExecutor(1, thread_name_prefix="screen-store") as pool:
         store = pool.submit(_list_free_reads, session, at=at, data_dir=data_dir, books=books, points=True,
-                            listed=listed, early=early)
+                            listed=listed)
         advance = tick("reading candidates", None)
         rows: int | None = None
         try:  # a bad file raises here; leaving the block waits for the other thread, then the error goes up
@@ -207,15 +178,7 @@ def _file_beside_store(session: Session, leads: Path, *, mapping: Mapping, count
             listed.done(rows)
         advance(1)
         frame = _normalised(frame, tick)
-        advance = tick("registers and suppressions", None)
-        base = early.result()
-        assert base.points is not None
-        # One sort of the list's numbers for both lookups (~1 s of CPU at 10M rows): the rows keep their
-        # order and number through with_points.
-        order = cand.SortedNumbers.of(frame)
-        frame = with_registers(cand.with_points(frame, base.points, order=order), base.states, order=order)
-        prepared = candidates(key=key, numbers=frame["number"].drop_nulls().unique(), buckets=base.buckets)
-        return _Beside(frame, {"file": leads.name, "sha256": sha}, store.result(), prepared, advance)
+        return frame, {"file": leads.name, "sha256": sha}, store.result()
 
 
 def _view(session: Session, frame: pl.DataFrame, store: _ListFree) -> storeview.StoreView:
@@ -275,20 +238,24 @@ def decide_candidates(session: Session, *, campaign_id: str, at: datetime, books
         source: dict[str, str | None] = {"file": None, "sha256": None}
         frame = cand.attach_store(session, _normalised(frame, tick))
         store = _list_free_reads(session, at=at, data_dir=data_dir, books=books, points=False)
-        states = store.states
-        advance = tick("registers and suppressions", None)
-        # The suppression list is read for the list's numbers on a second thread (the session's only user
-        # until it returns) while this one adds the register columns.
-        with ThreadPoolExecutor(1, thread_name_prefix="screen-suppressions") as pool:
-            found = pool.submit(_suppressed, session, key, frame.select("number"), store.buckets)
-            frame = with_registers(frame, states)
-            suppressed = found.result()
     else:
-        beside = _file_beside_store(session, leads, mapping=mapping or Mapping(), country=country, at=at,
-                                    data_dir=data_dir, books=books, key=key, tick=tick)
-        frame, source, store, advance = beside.frame, beside.source, beside.store, beside.advance
-        states = store.states
-        suppressed = _as_lists(lookup(session, key=key, prepared=beside.prepared))
+        frame, source, store = _file_beside_store(session, leads, mapping=mapping or Mapping(), country=country,
+                                                  at=at, data_dir=data_dir, books=books, tick=tick)
+    states = store.states
+
+    advance = tick("registers and suppressions", None)
+    # The suppression list is read for the list's numbers on a second thread (the session's only user until
+    # it returns) while this one finds the stored points (read beside the file) and adds the register
+    # columns: the hashing and the store's reads there (~3-5 s at 10M rows) are mostly one core's work.
+    with ThreadPoolExecutor(1, thread_name_prefix="screen-suppressions") as pool:
+        found = pool.submit(_suppressed, session, key, frame.select("number"), store.buckets)
+        # One sort of the list's numbers for both lookups (~1 s of CPU at 10M rows): the rows keep their
+        # order and number through with_points.
+        order = cand.SortedNumbers.of(frame)
+        if store.points is not None:
+            frame = cand.with_points(frame, store.points, order=order)
+        frame = with_registers(frame, states, order=order)
+        suppressed = found.result()
     # From here on only the states' names and snapshot ids are needed (the export's record): their numbers
     # (a 25M-number snapshot: ~0.4 GB) are let go before deciding instead of after writing.
     states = [replace(s, numbers=s.numbers.clear()) for s in states]
