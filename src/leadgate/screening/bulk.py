@@ -7,9 +7,9 @@ decided once per group with a representative row's own facts. What the store hol
 contact point and number (consents, objections, customer relationships, attempts, data source, a
 suppression) enters the grouping as an id per distinct history: rows with the same history (a
 suppression list recorded at one moment, customers alike in the customer facts their relationships give
-around the planned day) share a decision, a history of its own is decided alone. The facts are always built by `row_facts`; a property test holds
-every row's decision equal to `decide` on the facts `decide --contact` assembles for that row from the
-store.
+around the planned day) share a decision, a history of its own is decided alone. The facts are always
+built by `row_facts`; a property test holds every row's decision equal to `decide` on the facts
+`decide --contact` assembles for that row from the store.
 
 A list is screened for a planned moment: where the only block at that moment is the calling hours and
 the window opens later the same local day, the row is decided again at that opening, so a list made at
