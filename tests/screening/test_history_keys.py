@@ -93,6 +93,30 @@ def test_equal_customer_keys_give_equal_customer_facts_on_every_day_within_reach
         assert customer(first, moment) == customer(second, moment), (offset, first, second)
 
 
+@given(relations=st.lists(relation, min_size=1, max_size=3), day=st.dates(date(2026, 2, 1), date(2026, 11, 30)),
+       reach=st.integers(0, 3), moves=st.lists(st.integers(1, 400), min_size=3, max_size=3))
+def test_contracts_that_started_on_other_days_away_from_the_day_share_a_key_and_the_facts(
+        relations: list[tuple[bool, date | None, date | None]], day: date, reach: int, moves: list[int]) -> None:
+    from leadgate.screening.storeview import customer, customer_key
+
+    def moved(started: date | None, move: int) -> date | None:
+        # Another start on the same side of the days within reach: before all of them, or after all of them.
+        if started is None or abs((started - day).days) <= reach:
+            return started
+        side = -1 if started < day else 1
+        return day + timedelta(days=side * (reach + move))
+
+    other = [(paid, moved(started, move), ended) for (paid, started, ended), move in
+             zip(relations, moves[:len(relations)], strict=True)]
+    key = customer_key(relations, day, reach=reach)
+    if key[0] == "relationships":  # a start within reach: the records are the key
+        return
+    assert customer_key(other, day, reach=reach) == key
+    for offset in range(-reach, reach + 1):
+        moment = day + timedelta(days=offset)
+        assert customer(other, moment) == customer(relations, moment), (offset, relations, other)
+
+
 @given(relations=st.lists(relation, min_size=1, max_size=3), day=st.dates(date(2026, 2, 1), date(2026, 11, 30)))
 def test_the_customer_key_is_the_customer_facts_when_no_relationship_starts_near_the_day(
         relations: list[tuple[bool, date | None, date | None]], day: date) -> None:
