@@ -145,12 +145,9 @@ def _iso(moment: datetime) -> str:
 
 
 def outcome(decision: Decision, moment: datetime) -> tuple[Any, ...]:
-    reasons = decision.reasons
-    if not reasons:
-        return (decision.allowed, "", "", None, None if decision.next_allowed_at is None
-                else _iso(decision.next_allowed_at), decision.jurisdiction, _iso(moment))
-    categories = list(dict.fromkeys(r.category for r in reasons))
-    return (decision.allowed, ";".join(categories), ";".join(r.code for r in reasons), reasons[0].message,
+    categories = list(dict.fromkeys(r.category for r in decision.reasons))
+    return (decision.allowed, ";".join(categories), ";".join(r.code for r in decision.reasons),
+            decision.reasons[0].message if decision.reasons else None,
             decision.next_allowed_at.isoformat() if decision.next_allowed_at else None,
             decision.jurisdiction, _iso(moment))
 

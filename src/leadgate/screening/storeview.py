@@ -256,14 +256,6 @@ def customer_key(relations: Relations, day: date, *, reach: int) -> Hashable:
     the relationship chosen, so people whose relationships differ in their other dates share a key (and a
     decision) unless one of those relationships starts within the reach, where the day decides which
     exist: then the relationships themselves are the key."""
-    if len(relations) == 1:  # most customers: the same answer without the general path's lists (~100k a run)
-        paid, started, ended = relations[0]
-        offset = None if started is None else (started - day).days
-        if offset is None or offset < -reach:  # in force on every day within reach
-            return ("customer", (paid, ended))
-        if offset > reach:  # not yet on any of those days
-            return ("customer", None)
-        return ("relationships", tuple(relations))
     if any(r[1] is not None and abs((r[1] - day).days) <= reach for r in relations):
         return ("relationships", tuple(relations))
     return ("customer", _best(relations, day))
